@@ -1,0 +1,34 @@
+# Dependencies, all from Debian packages installed by scripts/install-deps.sh. Nothing is
+# downloaded at configure or build time.
+find_package(OpenMP REQUIRED COMPONENTS CXX)
+
+if(GAT_BLAS STREQUAL "Eigen")
+  find_package(Eigen3 3.3 REQUIRED NO_MODULE)
+  add_library(gat_blas INTERFACE)
+  target_link_libraries(gat_blas INTERFACE Eigen3::Eigen)
+  # Eigen's GEMM parallelises over OpenMP threads itself (it is compiled with -fopenmp).
+elseif(GAT_BLAS STREQUAL "OpenBLAS")
+  # Debian's OpenMP build of OpenBLAS, so that its threads are gat's OpenMP threads.
+  find_library(GAT_OPENBLAS_LIB openblas
+               PATHS /usr/lib/x86_64-linux-gnu/openblas-openmp /usr/lib/aarch64-linux-gnu/openblas-openmp
+               NO_DEFAULT_PATH)
+  find_path(GAT_OPENBLAS_INCLUDE cblas.h
+            PATHS /usr/include/x86_64-linux-gnu/openblas-openmp /usr/include/aarch64-linux-gnu/openblas-openmp
+            NO_DEFAULT_PATH)
+  if(NOT GAT_OPENBLAS_LIB OR NOT GAT_OPENBLAS_INCLUDE)
+    message(FATAL_ERROR "GAT_BLAS=OpenBLAS needs Debian's libopenblas-openmp-dev")
+  endif()
+  add_library(gat_blas INTERFACE)
+  target_include_directories(gat_blas INTERFACE ${GAT_OPENBLAS_INCLUDE})
+  target_link_libraries(gat_blas INTERFACE ${GAT_OPENBLAS_LIB})
+  target_compile_definitions(gat_blas INTERFACE GAT_BLAS_OPENBLAS=1)
+else()
+  message(FATAL_ERROR "GAT_BLAS must be Eigen or OpenBLAS, got '${GAT_BLAS}'")
+endif()
+
+if(GAT_BUILD_TESTS)
+  find_package(GTest REQUIRED)
+endif()
+if(GAT_BUILD_BENCH)
+  find_package(benchmark REQUIRED)
+endif()

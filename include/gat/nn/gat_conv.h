@@ -1,0 +1,79 @@
+// gat/nn/gat_conv.h — GATConv, the graph attention layer of Veličković et al. (ICLR 2018),
+// with PyTorch Geometric's semantics and parameter names.
+//
+//   x'_i = ‖_{h=1..H} Σ_{j ∈ N(i)} α_ij^h W^h x_j   (concat)   or   (1/H) Σ_h ...   (mean)
+//          (+ bias)
+//   α_ij^h = softmax_j( LeakyReLU( ⟨att_src^h, W^h x_j⟩ + ⟨att_dst^h, W^h x_i⟩ ) )
+// where N(i) are i's incoming edges (j → i), including a self-loop when add_self_loops, and
+// dropout with probability `dropout` is applied to α during training.
+//
+// Parameters (PyG 2.5+ names; [out, in] layout as torch.nn.Linear):
+//   lin.weight [H·C, F_in]  (no bias in the projection)
+//   att_src    [1, H, C]
+//   att_dst    [1, H, C]
+//   bias       [H·C] when concat, [C] otherwise (absent when bias = false)
+// Initialisation as PyG: glorot for lin.weight, att_src, att_dst; zeros for bias.
+//
+// Shapes: x [N, F_in], graph with N nodes → [N, H·C] (concat) or [N, C].
+//
+// Example (compiled in tests/nn/test_gat_conv.cpp):
+//
+//   gat::Generator gen(0);
+//   gat::GATConv conv({.in_channels = 16, .out_channels = 8, .heads = 4}, gen);
+//   gat::Variable y = conv.forward(x, graph);           // [N, 32]
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "gat/autograd/variable.h"
+#include "gat/core/rng.h"
+#include "gat/graph/graph.h"
+#include "gat/nn/module.h"
+
+namespace gat {
+
+struct GATConvOptions {
+  int64_t in_channels = 0;
+  int64_t out_channels = 0;
+  int64_t heads = 1;
+  bool concat = true;
+  float negative_slope = 0.2f;
+  float dropout = 0.0f;
+  bool add_self_loops = true;
+  bool bias = true;
+};
+
+/// The attention weights of one forward pass, as PyG's return_attention_weights gives them:
+/// the edges the layer attended over (the input graph after self-loop handling) and α [E', H]
+/// in that graph's edge order (after dropout, when training).
+struct AttentionWeights {
+  Graph graph;
+  Tensor alpha;
+};
+
+class GATConv : public Module {
+ public:
+  /// Validates options (positive sizes, negative_slope ≥ 0, dropout in [0, 1)) and initialises the
+  /// parameters from gen. The generator is kept for attention dropout and must outlive the layer.
+  GATConv(const GATConvOptions& options, Generator& gen);
+
+  /// Throws gat::ShapeError when x is not [graph.num_nodes(), in_channels].
+  Variable forward(const Variable& x, const Graph& graph,
+                   AttentionWeights* attention = nullptr) const;
+
+  void reset_parameters();
+  const GATConvOptions& options() const { return options_; }
+  std::string repr() const override;
+
+  Variable lin_weight, att_src, att_dst, bias;  // bias undefined when options.bias is false
+
+ protected:
+  std::vector<std::pair<std::string, Variable>> own_parameters() const override;
+
+ private:
+  GATConvOptions options_;
+  Generator* gen_;
+};
+
+}  // namespace gat

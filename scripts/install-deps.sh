@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs gat.cpp's build and test dependencies from Debian 12 packages. Idempotent: packages
+# already present are not touched, and apt is not contacted at all when nothing is missing.
+#   cmake, g++            build
+#   libeigen3-dev         the dense-product (GEMM) backend (header-only)
+#   libgomp1 (with g++)   OpenMP threads
+#   libgtest-dev          tests (GoogleTest through CTest)
+#   libbenchmark-dev      micro-benchmarks under bench/
+#   libopenblas-openmp-dev  the optional OpenBLAS backend (-DGAT_BLAS=OpenBLAS)
+set -euo pipefail
+PKGS=(cmake make g++ libeigen3-dev libgtest-dev libbenchmark-dev libopenblas-openmp-dev)
+missing=()
+for p in "${PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#PKGS[@]} packages present"
+  exit 0
+fi
+echo "install-deps: installing ${missing[*]}"
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"

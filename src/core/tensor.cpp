@@ -1,0 +1,137 @@
+#include "gat/core/tensor.h"
+
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdlib>
+#include <cstring>
+#include <new>
+
+#include "gat/core/error.h"
+
+namespace gat {
+
+Shape::Shape(std::initializer_list<int64_t> dims) : Shape(std::vector<int64_t>(dims)) {}
+
+Shape::Shape(const std::vector<int64_t>& dims) {
+  check_shape(dims.size() <= static_cast<size_t>(kMaxDims), "Shape",
+              "at most 3 dimensions are supported, got ", dims.size());
+  ndim_ = static_cast<int>(dims.size());
+  for (int d = 0; d < ndim_; ++d) {
+    check_shape(dims[d] >= 0, "Shape", "dimension ", d, " is negative (", dims[d], ")");
+    dims_[d] = dims[d];
+  }
+}
+
+int64_t Shape::operator[](int d) const {
+  GAT_ASSERT(d >= 0 && d < ndim_, "dimension ", d, " of a ", ndim_, "-d shape");
+  return dims_[d];
+}
+
+int64_t Shape::numel() const {
+  int64_t n = 1;
+  for (int d = 0; d < ndim_; ++d) n *= dims_[d];
+  return n;
+}
+
+std::string Shape::str() const {
+  std::string s = "[";
+  for (int d = 0; d < ndim_; ++d) s += (d ? ", " : "") + std::to_string(dims_[d]);
+  return s + "]";
+}
+
+bool Shape::operator==(const Shape& o) const {
+  if (ndim_ != o.ndim_) return false;
+  for (int d = 0; d < ndim_; ++d)
+    if (dims_[d] != o.dims_[d]) return false;
+  return true;
+}
+
+namespace memory {
+namespace {
+std::atomic<size_t> g_current{0};
+std::atomic<size_t> g_peak{0};
+}  // namespace
+
+size_t current_bytes() { return g_current.load(); }
+size_t peak_bytes() { return g_peak.load(); }
+void reset_peak() { g_peak.store(g_current.load()); }
+
+size_t peak_rss_bytes() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<size_t>(u.ru_maxrss) * 1024;  // ru_maxrss is in KiB on Linux
+}
+
+float* alloc_counted(size_t count) {
+  size_t bytes = std::max<size_t>(64, (count * sizeof(float) + 63) / 64 * 64);
+  void* p = std::aligned_alloc(64, bytes);
+  if (!p) throw std::bad_alloc();
+  size_t now = g_current.fetch_add(count * sizeof(float)) + count * sizeof(float);
+  size_t peak = g_peak.load();
+  while (now > peak && !g_peak.compare_exchange_weak(peak, now)) {
+  }
+  return static_cast<float*>(p);
+}
+
+void free_counted(float* p, size_t count) {
+  if (!p) return;
+  g_current.fetch_sub(count * sizeof(float));
+  std::free(p);
+}
+}  // namespace memory
+
+Tensor Tensor::empty(const Shape& shape) {
+  size_t n = static_cast<size_t>(shape.numel());
+  float* p = memory::alloc_counted(n);
+  return Tensor(shape, std::shared_ptr<float>(p, [n](float* q) { memory::free_counted(q, n); }));
+}
+
+Tensor Tensor::zeros(const Shape& shape) { return full(shape, 0.0f); }
+
+Tensor Tensor::full(const Shape& shape, float value) {
+  Tensor t = empty(shape);
+  t.fill(value);
+  return t;
+}
+
+Tensor Tensor::from_vector(const Shape& shape, const std::vector<float>& values) {
+  check_shape(static_cast<int64_t>(values.size()) == shape.numel(), "Tensor::from_vector",
+              values.size(), " values given for shape ", shape.str());
+  Tensor t = empty(shape);
+  std::copy(values.begin(), values.end(), t.data());
+  return t;
+}
+
+float Tensor::item() const {
+  check_shape(defined() && numel() == 1, "Tensor::item",
+              "needs a one-element tensor, got shape ", shape_.str());
+  return data()[0];
+}
+
+Tensor Tensor::reshape(const Shape& shape) const {
+  check_shape(shape.numel() == numel(), "Tensor::reshape", "cannot view ", shape_.str(), " as ",
+              shape.str());
+  return Tensor(shape, buffer_);
+}
+
+Tensor Tensor::clone() const {
+  if (!defined()) return {};
+  Tensor t = empty(shape_);
+  std::memcpy(t.data(), data(), nbytes());
+  return t;
+}
+
+void Tensor::fill(float value) { std::fill(data(), data() + numel(), value); }
+
+void Tensor::add_(const Tensor& other) {
+  check_shape(shape_ == other.shape_, "Tensor::add_", "shapes differ: ", shape_.str(), " vs ",
+              other.shape_.str());
+  float* a = data();
+  const float* b = other.data();
+  const int64_t n = numel();
+  for (int64_t i = 0; i < n; ++i) a[i] += b[i];
+}
+
+}  // namespace gat
