@@ -1,0 +1,68 @@
+// gat — the gat.cpp command-line tool. `gat --help` lists the subcommands.
+#include <cstdio>
+#include <cstring>
+#include <exception>
+#include <string>
+
+#include "args.h"
+#include "commands.h"
+#include "gat/core/error.h"
+
+namespace {
+
+struct Command {
+  const char* name;
+  const char* summary;
+  int (*run)(int, char**);
+};
+
+const Command kCommands[] = {
+    {"demo", "train a two-layer GAT on a generated graph (the main job until datasets land)",
+     gat::cli::run_demo},
+    {"bench", "time a GATConv training step and a 2-layer GAT step; peak memory",
+     gat::cli::run_bench},
+};
+
+void print_usage(FILE* out) {
+  std::fprintf(out,
+               "usage: gat <command> [options]\n\n"
+               "gat.cpp: graph attention networks (GAT, GATv2) in C++, PyG-compatible.\n\n"
+               "commands:\n");
+  for (const Command& c : kCommands) std::fprintf(out, "  %-8s %s\n", c.name, c.summary);
+  std::fprintf(out, "\n`gat <command> --help` describes a command's options.\n");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    print_usage(stderr);
+    return 2;
+  }
+  const std::string name = argv[1];
+  if (name == "--help" || name == "-h" || name == "help") {
+    print_usage(stdout);
+    return 0;
+  }
+  for (const Command& c : kCommands) {
+    if (name != c.name) continue;
+    try {
+      return c.run(argc, argv);
+    } catch (const gat::cli::UsageError& e) {
+      std::fprintf(stderr, "gat %s: %s\n(see `gat %s --help`)\n", c.name, e.what(), c.name);
+      return 2;
+    } catch (const gat::Error& e) {
+      std::fprintf(stderr, "gat %s: error: %s\n", c.name, e.what());
+      return 1;
+    } catch (const std::bad_alloc&) {
+      std::fprintf(stderr, "gat %s: error: out of memory\n", c.name);
+      return 1;
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "gat %s: unexpected error: %s\n", c.name, e.what());
+      return 1;
+    }
+  }
+  std::fprintf(stderr, "gat: unknown command '%s'\n\n", name.c_str());
+  print_usage(stderr);
+  return 2;
+}
