@@ -36,7 +36,8 @@ struct AdamOptions {
   float weight_decay = 0.0f;  // L2: added to the gradient (torch.optim.Adam, not AdamW)
 };
 
-/// torch.optim.Adam (Kingma & Ba, 2015), per parameter p with gradient g, step t = 1, 2, ...:
+/// torch.optim.Adam (Kingma & Ba, 2015), per parameter p with gradient g, t = the number of steps
+/// that parameter has taken (parameters without a gradient are skipped and keep their t):
 ///   g ← g + weight_decay · p
 ///   m ← β1 m + (1 − β1) g,   v ← β2 v + (1 − β2) g²
 ///   p ← p − lr / (1 − β1ᵗ) · m / (sqrt(v) / sqrt(1 − β2ᵗ) + eps)
@@ -45,11 +46,13 @@ class Adam : public Optimizer {
   Adam(std::vector<Variable> params, const AdamOptions& options);
   void step() override;
   const AdamOptions& options() const { return options_; }
+  /// step() calls that updated at least one parameter.
   int64_t steps() const { return t_; }
 
  private:
   AdamOptions options_;
   std::vector<Tensor> m_, v_;
+  std::vector<int64_t> param_steps_;  // t per parameter, as torch keeps state['step'] per tensor
   int64_t t_ = 0;
 };
 
