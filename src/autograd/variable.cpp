@@ -105,6 +105,7 @@ struct Engine {
     check_arg(root.requires_grad(), "Variable::backward",
               "variable does not require grad (no input requires grad, or it was computed "
               "under NoGradGuard)");
+    NoGradGuard no_grad;  // backward functions build no graph (no higher-order gradients)
     if (!root.grad_fn()) {
       accumulate_leaf(*root.impl_, seed, OpKind::Leaf);
       return;
@@ -164,6 +165,23 @@ struct Engine {
     }
   }
 
+  // Frees a node's inputs iteratively: each input this node holds the last reference to hands
+  // its own node's inputs to the work list before it is destroyed, so the destructor chain never
+  // recurses more than one level.
+  static void release_inputs(Node& node) {
+    std::vector<Variable> stack = std::move(node.inputs);
+    node.inputs.clear();
+    while (!stack.empty()) {
+      Variable v = std::move(stack.back());
+      stack.pop_back();
+      if (v.impl_.use_count() == 1 && v.impl_->grad_fn && v.impl_->grad_fn.use_count() == 1) {
+        std::vector<Variable>& in = v.impl_->grad_fn->inputs;
+        for (Variable& w : in) stack.push_back(std::move(w));
+        in.clear();
+      }
+    }
+  }
+
   static void accumulate_leaf(VariableImpl& leaf, const Tensor& g, OpKind producer) {
     if (!leaf.grad.defined()) {
       leaf.grad = g.clone();
@@ -174,6 +192,8 @@ struct Engine {
     leaf.grad.add_(g);
   }
 };
+
+Node::~Node() { Engine::release_inputs(*this); }
 
 void Variable::backward() const {
   check_arg(defined() && numel() == 1, "Variable::backward",

@@ -86,6 +86,12 @@ struct Node {
   OpKind kind = OpKind::Leaf;
   std::vector<Variable> inputs;
   BackwardFn backward;  // cleared once it has run (frees what it saved)
+
+  Node() = default;
+  Node(const Node&) = delete;
+  Node& operator=(const Node&) = delete;
+  /// Releases the inputs without recursion, so dropping a deep graph cannot overflow the stack.
+  ~Node();
 };
 
 /// Wraps an op's output: records a Node when grad mode is on and any input requires a gradient;

@@ -62,7 +62,8 @@ std::string concat(const Args&... args) {
 [[noreturn]] void assert_fail(const char* expr, const char* file, int line, const std::string& msg);
 }  // namespace detail
 
-/// Throws E with the message "<where>: <args...>" when cond is false.
+/// Throws E with the message "<where>: <args...>" when cond is false. The message is only built
+/// on failure, but the arguments are evaluated before the call: keep them cheap and always valid.
 template <typename E = InvalidArgument, typename... Args>
 void check(bool cond, const char* where, const Args&... args) {
   if (!cond) throw E(detail::concat(where, ": ", args...));

@@ -62,7 +62,8 @@ class Tensor {
   const Shape& shape() const { return shape_; }
   int dim() const { return shape_.ndim(); }
   int64_t size(int d) const { return shape_[d]; }
-  int64_t numel() const { return shape_.numel(); }
+  /// Elements; 0 for an undefined tensor.
+  int64_t numel() const { return defined() ? shape_.numel() : 0; }
   size_t nbytes() const { return static_cast<size_t>(numel()) * sizeof(float); }
 
   float* data() { return buffer_.get(); }

@@ -2,7 +2,6 @@
 //
 // A Graph is built once from an edge list (source j → target i, PyG's edge_index rows 0 and 1)
 // and never changes. It keeps:
-// A Graph is a cheap handle: copies share the immutable arrays.
 //  * the edge list as given (edge e is src[e] → dst[e]; duplicates kept, order kept);
 //  * the CSR by destination: the incoming edges of node i are slots in_ptr[i] .. in_ptr[i+1]−1,
 //    each with its source in_src[slot] and its edge id in_edge[slot] (stable: ascending edge id
@@ -10,6 +9,7 @@
 //  * the reverse index by source: the outgoing edges of node j are slots out_ptr[j] ..
 //    out_ptr[j+1]−1, with out_dst[slot] and out_edge[slot], which backward kernels walk to gather
 //    the source-side gradient without atomics.
+// A Graph is a cheap handle: copies share the immutable arrays.
 // Node ids and edge ids are int32 (up to 2^31 − 1 nodes and edges); offsets are int64.
 //
 // Self-loops follow PyG: with_self_loops() = remove_self_loops() then one loop per node appended
