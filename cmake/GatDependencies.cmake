@@ -6,7 +6,9 @@ if(GAT_BLAS STREQUAL "Eigen")
   find_package(Eigen3 3.3 REQUIRED NO_MODULE)
   add_library(gat_blas INTERFACE)
   target_link_libraries(gat_blas INTERFACE Eigen3::Eigen)
-  # Eigen's GEMM parallelises over OpenMP threads itself (it is compiled with -fopenmp).
+  # gat tiles products over its own threads (kernels/cpu/gemm.cpp) so that results do not depend
+  # on the thread count; Eigen's own threading changes its blocking with the thread count.
+  target_compile_definitions(gat_blas INTERFACE EIGEN_DONT_PARALLELIZE)
 elseif(GAT_BLAS STREQUAL "OpenBLAS")
   # Debian's OpenMP build of OpenBLAS, so that its threads are gat's OpenMP threads.
   find_library(GAT_OPENBLAS_LIB openblas

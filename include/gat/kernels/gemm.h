@@ -2,9 +2,10 @@
 //
 // C = alpha · op(A) · op(B) + beta · C, row-major, op(X) = X or Xᵀ. gat.cpp's default backend is
 // Eigen's GEMM (measured faster here than OpenBLAS for the tall-skinny products GAT layers make,
-// see docs/performance.md); configure with -DGAT_BLAS=OpenBLAS for OpenBLAS' cblas_sgemm. Both
-// run on the OpenMP threads that gat::set_num_threads() sets, and neither splits the inner (K)
-// dimension across threads, so results do not depend on the thread count (tested).
+// see docs/performance.md); configure with -DGAT_BLAS=OpenBLAS for OpenBLAS' cblas_sgemm. The
+// backend is always called single-threaded, on tiles of C whose sizes depend only on the shape,
+// spread over gat's OpenMP threads; so results do not depend on the thread count (tested).
+// (Eigen's own threading changes its K blocking with the thread count, and so the last bits.)
 #pragma once
 
 #include <cstdint>
