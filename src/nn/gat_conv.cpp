@@ -56,6 +56,16 @@ Variable GATConv::forward(const Variable& x, const Graph& graph,
   check_shape(x.size(1) == options_.in_channels, where, "x has ", x.size(1),
               " features but in_channels is ", options_.in_channels);
   const int64_t n = x.size(0), h = options_.heads, c = options_.out_channels;
+  // Parameters are public (a checkpoint loader assigns them): check them against the options.
+  auto check_param = [&](const Variable& p, const char* name, const Shape& expected) {
+    check_shape(p.defined() && p.shape() == expected, where, "parameter ", name, " has shape ",
+                p.defined() ? p.shape().str() : std::string("(undefined)"), ", expected ",
+                expected.str(), " for ", repr());
+  };
+  check_param(lin_weight, "lin.weight", {h * c, options_.in_channels});
+  check_param(att_src, "att_src", {1, h, c});
+  check_param(att_dst, "att_dst", {1, h, c});
+  if (options_.bias) check_param(bias, "bias", {options_.concat ? h * c : c});
   const Graph& g = options_.add_self_loops ? graph.with_self_loops() : graph;
 
   Variable projected = reshape(linear(x, lin_weight), {n, h, c});

@@ -23,20 +23,20 @@ double accuracy(const Tensor& logits, const NodeTask& t, const std::vector<int64
   return static_cast<double>(correct) / static_cast<double>(nodes.size());
 }
 
-struct Run {
+struct TrainRun {
   std::vector<float> losses;
   Tensor eval_logits;
 };
 
 // The paper's training setup on the generated task, for `epochs` epochs.
-Run train(const NodeTask& task, uint64_t seed, int epochs) {
+TrainRun train(const NodeTask& task, uint64_t seed, int epochs, float lr = 0.005f) {
   Generator gen(seed);
   GAT model({.in_channels = task.features.size(1), .hidden_channels = 8,
              .out_channels = task.num_classes, .heads = 8},
             gen);
-  Adam opt(model.parameters(), {.lr = 0.005f, .weight_decay = 5e-4f});
+  Adam opt(model.parameters(), {.lr = lr, .weight_decay = 5e-4f});
   Variable x(task.features);
-  Run run;
+  TrainRun run;
   for (int e = 0; e < epochs; ++e) {
     opt.zero_grad();
     Variable loss = nll_loss(log_softmax(model.forward(x, task.graph)), task.labels, task.train);
@@ -57,26 +57,33 @@ NodeTask small_task() {
 
 TEST(GATModel, LearnsThePlantedTask) {
   NodeTask task = small_task();
-  Run run = train(task, 1, 60);
+  TrainRun run = train(task, 1, 100, /*lr=*/0.01f);
   // Chance is 25 %; the features alone are weak (see synthetic.h), the graph carries the rest.
+  // (The demo reaches about 93 % on this task; losses are noisy under dropout 0.6, so compare
+  // the averages of the first and last ten epochs.)
   const double test_acc = accuracy(run.eval_logits, task, task.test);
-  EXPECT_GT(test_acc, 0.70) << "test accuracy " << test_acc;
-  EXPECT_LT(run.losses.back(), 0.8 * run.losses.front());
+  EXPECT_GT(test_acc, 0.80) << "test accuracy " << test_acc;
+  double first = 0, last = 0;
+  for (int k = 0; k < 10; ++k) {
+    first += run.losses[k];
+    last += run.losses[run.losses.size() - 1 - k];
+  }
+  EXPECT_LT(last, 0.7 * first);
 }
 
 TEST(GATModel, SameSeedSameTrainingAndThreadCountDoesNotMatter) {
   NodeTask task = small_task();
   const int saved = num_threads();
   set_num_threads(1);
-  Run one = train(task, 3, 5);
+  TrainRun one = train(task, 3, 5);
   set_num_threads(2);
-  Run two = train(task, 3, 5);
-  Run again = train(task, 3, 5);
+  TrainRun two = train(task, 3, 5);
+  TrainRun again = train(task, 3, 5);
   set_num_threads(saved);
   EXPECT_EQ(one.losses, two.losses);
   EXPECT_EQ(one.eval_logits.to_vector(), two.eval_logits.to_vector());
   EXPECT_EQ(two.eval_logits.to_vector(), again.eval_logits.to_vector());
-  Run other = train(task, 4, 5);
+  TrainRun other = train(task, 4, 5);
   EXPECT_NE(one.losses, other.losses);
 }
 
