@@ -1,1 +1,79 @@
-// (in progress)
+#include "gat/kernels/reduce.h"
+
+#include <cstddef>
+#include <vector>
+
+namespace gat {
+
+namespace {
+// Below this many elements a loop runs on the calling thread: waking a team costs more.
+constexpr int64_t kParallelMin = 32768;
+// Elements per partial sum in sum_forward: fixed, so the summation order never depends on the
+// number of threads.
+constexpr int64_t kSumBlock = 4096;
+}  // namespace
+
+double sum_forward(int64_t n, const float* x) {
+  const int64_t blocks = (n + kSumBlock - 1) / kSumBlock;
+  std::vector<double> partials(static_cast<size_t>(blocks), 0.0);
+  // Each block is summed by one thread into its own partial; the partials are added in block
+  // order below.
+#pragma omp parallel for schedule(static) if (parallel : n >= kParallelMin)
+  for (int64_t b = 0; b < blocks; ++b) {
+    const int64_t begin = b * kSumBlock;
+    const int64_t end = begin + kSumBlock < n ? begin + kSumBlock : n;
+    double s = 0.0;
+    // The simd reduction's order is fixed by the code, not by the thread count.
+#pragma omp simd reduction(+ : s)
+    for (int64_t i = begin; i < end; ++i)
+      s += static_cast<double>(x[i]);
+    partials[static_cast<size_t>(b)] = s;
+  }
+  double total = 0.0;
+  for (double s : partials)
+    total += s;
+  return total;
+}
+
+void sum_backward(int64_t n, float value, float* dx) {
+#pragma omp parallel for simd schedule(static) if (parallel : n >= kParallelMin)
+  for (int64_t i = 0; i < n; ++i)
+    dx[i] = value;
+}
+
+// One thread per node: y[i, :] is written by its owner only.
+void mean_heads_forward(int64_t nodes, int64_t heads, int64_t channels, const float* x, float* y) {
+  const float h_count = static_cast<float>(heads);
+#pragma omp parallel for schedule(static) if (parallel : nodes * heads * channels >= kParallelMin)
+  for (int64_t i = 0; i < nodes; ++i) {
+    const float* xi = x + i * heads * channels;
+    float* yi = y + i * channels;
+    for (int64_t c = 0; c < channels; ++c)
+      yi[c] = xi[c];
+    for (int64_t h = 1; h < heads; ++h) {
+#pragma omp simd
+      for (int64_t c = 0; c < channels; ++c)
+        yi[c] += xi[h * channels + c];
+    }
+#pragma omp simd
+    for (int64_t c = 0; c < channels; ++c)
+      yi[c] /= h_count;
+  }
+}
+
+void mean_heads_backward(int64_t nodes, int64_t heads, int64_t channels, const float* dy,
+                         float* dx) {
+  const float h_count = static_cast<float>(heads);
+#pragma omp parallel for schedule(static) if (parallel : nodes * heads * channels >= kParallelMin)
+  for (int64_t i = 0; i < nodes; ++i) {
+    const float* gi = dy + i * channels;
+    float* di = dx + i * heads * channels;
+    for (int64_t h = 0; h < heads; ++h) {
+#pragma omp simd
+      for (int64_t c = 0; c < channels; ++c)
+        di[h * channels + c] = gi[c] / h_count;
+    }
+  }
+}
+
+}  // namespace gat
