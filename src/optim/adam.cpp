@@ -1,15 +1,12 @@
 #include <cmath>
 
 #include "gat/core/error.h"
+#include "gat/core/parallel.h"
 #include "gat/optim/optimizer.h"
 
 namespace gat {
 
 namespace {
-
-// Below this many elements the loop runs on the calling thread: a parallel region costs more
-// than it saves.
-constexpr int64_t kParallelMinElements = 1 << 15;
 
 // ATen's lerp: self + w (end − self), evaluated from the nearer end for accuracy. PyTorch's
 // single-tensor Adam updates m with exp_avg.lerp_(grad, 1 − β1).

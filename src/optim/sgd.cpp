@@ -1,12 +1,8 @@
 #include "gat/core/error.h"
+#include "gat/core/parallel.h"
 #include "gat/optim/optimizer.h"
 
 namespace gat {
-
-namespace {
-// Below this many elements the loop runs on the calling thread.
-constexpr int64_t kParallelMinElements = 1 << 15;
-}  // namespace
 
 SGD::SGD(std::vector<Variable> params, const SGDOptions& options)
     : Optimizer(std::move(params)), options_(options) {

@@ -13,19 +13,13 @@
 
 #include "gat/core/error.h"
 #include "gat/core/rng.h"
+#include "testing/assertions.h"
+
+using gat::testing::ThreadCountGuard;
+using gat::testing::throws_with;
 
 namespace gat {
 namespace {
-
-// Restores the thread count a test changes.
-class ThreadCountGuard {
- public:
-  ThreadCountGuard() : saved_(num_threads()) {}
-  ~ThreadCountGuard() { set_num_threads(saved_); }
-
- private:
-  int saved_;
-};
 
 std::vector<int64_t> rowptr_from_degrees(const std::vector<int64_t>& degree, int64_t offset = 0) {
   std::vector<int64_t> rowptr(degree.size() + 1, offset);

@@ -11,7 +11,11 @@
 
 #include "gat/core/parallel.h"
 #include "gat/core/rng.h"
+#include "testing/assertions.h"
 #include "testing/fixtures.h"
+
+using gat::testing::ThreadCountGuard;
+using gat::testing::throws_with;
 
 namespace gat {
 namespace {
@@ -176,16 +180,6 @@ TEST(GemmKernel, EmptyOutputTouchesNothing) {
   gemm(false, false, 1, 0, 3, 1.0f, &dummy, 3, &dummy, 1, 0.0f, c.data(), 1);
   EXPECT_EQ(c[0], 7.0f);
 }
-
-// Restores the thread count when a test ends, even when it fails.
-class ThreadCountGuard {
- public:
-  ThreadCountGuard() : saved_(num_threads()) {}
-  ~ThreadCountGuard() { set_num_threads(saved_); }
-
- private:
-  int saved_;
-};
 
 // The backend must not let the thread count change the summation order (a BLAS that splits or
 // re-blocks K by thread count would fail here). Large enough that the backend does go parallel,

@@ -10,8 +10,12 @@
 #include <vector>
 
 #include "gat/core/error.h"
+#include "testing/assertions.h"
 #include "testing/fixtures.h"
 #include "testing/gradcheck.h"
+
+using gat::testing::ThreadCountGuard;
+using gat::testing::throws_with;
 
 namespace gat {
 namespace {
@@ -24,21 +28,6 @@ using testing::GradcheckOptions;
 // on x < 0 (f''' = f' = alpha eˣ there). 1e-4 sits above both (observed ≤ 1e-5) and below the
 // error of any wrong branch (≥ 1e-2).
 constexpr GradcheckOptions kActivationCheck{.step = 1e-2, .tolerance = 1e-4};
-
-template <typename E, typename F>
-::testing::AssertionResult throws_with(F&& f, const std::string& needle) {
-  try {
-    f();
-  } catch (const E& e) {
-    if (std::string(e.what()).find(needle) != std::string::npos)
-      return ::testing::AssertionSuccess();
-    return ::testing::AssertionFailure()
-           << "message \"" << e.what() << "\" lacks \"" << needle << "\"";
-  } catch (const std::exception& e) {
-    return ::testing::AssertionFailure() << "wrong exception type: " << e.what();
-  }
-  return ::testing::AssertionFailure() << "nothing thrown";
-}
 
 // Entries with 0.1 ≤ |x| < 2.1, half of each sign: never within 2h of the kink at 0.
 Tensor away_from_zero(const Shape& shape, Generator& gen) {

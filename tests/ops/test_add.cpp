@@ -11,8 +11,12 @@
 
 #include "gat/core/error.h"
 #include "gat/core/parallel.h"
+#include "testing/assertions.h"
 #include "testing/fixtures.h"
 #include "testing/gradcheck.h"
+
+using gat::testing::ThreadCountGuard;
+using gat::testing::throws_with;
 
 namespace gat {
 namespace {
@@ -25,30 +29,6 @@ using testing::random_tensor;
 // about 2⁻²⁴ · |y| / h per entry, remains. h = 0.5 keeps that near 1e-7 (observed ≤ 1e-7);
 // 1e-5 still flags a gradient wrong in a single entry.
 constexpr GradcheckOptions kLinearCheck{.step = 0.5, .tolerance = 1e-5};
-
-template <typename E, typename F>
-::testing::AssertionResult throws_with(F&& f, const std::string& needle) {
-  try {
-    f();
-  } catch (const E& e) {
-    if (std::string(e.what()).find(needle) != std::string::npos)
-      return ::testing::AssertionSuccess();
-    return ::testing::AssertionFailure()
-           << "message \"" << e.what() << "\" lacks \"" << needle << "\"";
-  } catch (const std::exception& e) {
-    return ::testing::AssertionFailure() << "wrong exception type: " << e.what();
-  }
-  return ::testing::AssertionFailure() << "nothing thrown";
-}
-
-class ThreadCountGuard {
- public:
-  ThreadCountGuard() : saved_(num_threads()) {}
-  ~ThreadCountGuard() { set_num_threads(saved_); }
-
- private:
-  int saved_;
-};
 
 TEST(AddBiasOp, HeaderExample) {
   gat::Variable x(gat::Tensor::full({2, 3}, 1.0f));

@@ -11,35 +11,15 @@
 
 #include "gat/core/error.h"
 #include "gat/core/parallel.h"
+#include "testing/assertions.h"
 #include "testing/fixtures.h"
 #include "testing/gradcheck.h"
 
+using gat::testing::ThreadCountGuard;
+using gat::testing::throws_with;
+
 namespace gat {
 namespace {
-
-template <typename E, typename F>
-::testing::AssertionResult throws_with(F&& f, const std::string& needle) {
-  try {
-    f();
-  } catch (const E& e) {
-    if (std::string(e.what()).find(needle) != std::string::npos)
-      return ::testing::AssertionSuccess();
-    return ::testing::AssertionFailure()
-           << "message \"" << e.what() << "\" lacks \"" << needle << "\"";
-  } catch (const std::exception& e) {
-    return ::testing::AssertionFailure() << "wrong exception type: " << e.what();
-  }
-  return ::testing::AssertionFailure() << "nothing thrown";
-}
-
-class ThreadCountGuard {
- public:
-  ThreadCountGuard() : saved_(num_threads()) {}
-  ~ThreadCountGuard() { set_num_threads(saved_); }
-
- private:
-  int saved_;
-};
 
 // Entries in [0.5, 1.5): never zero, so a zero output always means "dropped".
 Tensor nonzero(const Shape& shape, uint64_t seed) {

@@ -20,9 +20,13 @@
 #include "gat/core/parallel.h"
 #include "gat/core/rng.h"
 #include "gat/kernels/gat_attention.h"
+#include "testing/assertions.h"
 #include "testing/fixtures.h"
 #include "testing/gradcheck.h"
 #include "testing/reference.h"
+
+using gat::testing::ThreadCountGuard;
+using gat::testing::throws_with;
 
 namespace gat {
 namespace {
@@ -109,12 +113,6 @@ std::string scientific(double v) {
 bool bitwise_equal(const Tensor& a, const Tensor& b) {
   return a.shape() == b.shape() && std::memcmp(a.data(), b.data(), a.nbytes()) == 0;
 }
-
-// Restores the thread count when a test ends, even a failing one.
-struct ThreadCountGuard {
-  int saved = num_threads();
-  ~ThreadCountGuard() { set_num_threads(saved); }
-};
 
 // ---------------------------------------------------------------------------------------------
 // Forward against the dense reference.

@@ -10,8 +10,12 @@
 
 #include "gat/core/error.h"
 #include "gat/core/parallel.h"
+#include "testing/assertions.h"
 #include "testing/fixtures.h"
 #include "testing/gradcheck.h"
+
+using gat::testing::ThreadCountGuard;
+using gat::testing::throws_with;
 
 namespace gat {
 namespace {
@@ -29,30 +33,6 @@ constexpr GradcheckOptions kLinearCheck{.step = 0.5, .tolerance = 1e-5};
 // A float32 dot product of k ≤ 40 terms in [-1, 1] is off by at most k · 2⁻²⁴ relative to Σ|a b|;
 // 2e-5 relative to the largest |entry| covers that without hiding a wrong index (error ~ 1).
 constexpr double kTol = 2e-5;
-
-template <typename E, typename F>
-::testing::AssertionResult throws_with(F&& f, const std::string& needle) {
-  try {
-    f();
-  } catch (const E& e) {
-    if (std::string(e.what()).find(needle) != std::string::npos)
-      return ::testing::AssertionSuccess();
-    return ::testing::AssertionFailure()
-           << "message \"" << e.what() << "\" lacks \"" << needle << "\"";
-  } catch (const std::exception& e) {
-    return ::testing::AssertionFailure() << "wrong exception type: " << e.what();
-  }
-  return ::testing::AssertionFailure() << "nothing thrown";
-}
-
-class ThreadCountGuard {
- public:
-  ThreadCountGuard() : saved_(num_threads()) {}
-  ~ThreadCountGuard() { set_num_threads(saved_); }
-
- private:
-  int saved_;
-};
 
 // Y = X Wᵀ + b in double.
 std::vector<double> linear_reference(const Tensor& x, const Tensor& w, const Tensor* b) {

@@ -12,8 +12,12 @@
 
 #include "gat/core/error.h"
 #include "gat/core/parallel.h"
+#include "testing/assertions.h"
 #include "testing/fixtures.h"
 #include "testing/gradcheck.h"
+
+using gat::testing::ThreadCountGuard;
+using gat::testing::throws_with;
 
 namespace gat {
 namespace {
@@ -25,30 +29,6 @@ using testing::random_tensor;
 // outputs, ≈ 2⁻²⁴ · |y| / h per entry: ≤ 1e-6 at h = 0.5 (sum's and mean's single output is
 // rounded once from double). 1e-5 still flags a gradient wrong in a single entry.
 constexpr GradcheckOptions kLinearCheck{.step = 0.5, .tolerance = 1e-5};
-
-template <typename E, typename F>
-::testing::AssertionResult throws_with(F&& f, const std::string& needle) {
-  try {
-    f();
-  } catch (const E& e) {
-    if (std::string(e.what()).find(needle) != std::string::npos)
-      return ::testing::AssertionSuccess();
-    return ::testing::AssertionFailure()
-           << "message \"" << e.what() << "\" lacks \"" << needle << "\"";
-  } catch (const std::exception& e) {
-    return ::testing::AssertionFailure() << "wrong exception type: " << e.what();
-  }
-  return ::testing::AssertionFailure() << "nothing thrown";
-}
-
-class ThreadCountGuard {
- public:
-  ThreadCountGuard() : saved_(num_threads()) {}
-  ~ThreadCountGuard() { set_num_threads(saved_); }
-
- private:
-  int saved_;
-};
 
 TEST(MeanHeadsOp, HeaderExample) {
   gat::Variable x(gat::Tensor::full({5, 2, 3}, 1.0f), true);  // N × H × C

@@ -30,6 +30,10 @@ void set_num_threads(int n);
 /// would leave one thread with the hubs.
 std::vector<int64_t> partition_by_work(const int64_t* rowptr, int64_t n, int parts);
 
+/// Element-wise loops shorter than this run on the calling thread: starting a parallel region
+/// costs more than it saves.
+constexpr int64_t kParallelMinElements = 32768;
+
 /// Rows per block in reduce_blocks(); fixed so that the summation order never depends on the
 /// number of threads.
 constexpr int64_t kReduceBlockRows = 1024;

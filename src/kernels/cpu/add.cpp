@@ -4,20 +4,15 @@
 
 namespace gat {
 
-namespace {
-// Below this many elements a loop runs on the calling thread: waking a team costs more.
-constexpr int64_t kParallelMin = 32768;
-}  // namespace
-
 // Element-wise: each thread writes its own static range of y; y may alias a or b (same index).
 void add_forward(int64_t n, const float* a, const float* b, float* y) {
-#pragma omp parallel for simd schedule(static) if (parallel : n >= kParallelMin)
+#pragma omp parallel for simd schedule(static) if (parallel : n >= kParallelMinElements)
   for (int64_t i = 0; i < n; ++i)
     y[i] = a[i] + b[i];
 }
 
 void mul_forward(int64_t n, const float* a, const float* b, float* y) {
-#pragma omp parallel for simd schedule(static) if (parallel : n >= kParallelMin)
+#pragma omp parallel for simd schedule(static) if (parallel : n >= kParallelMinElements)
   for (int64_t i = 0; i < n; ++i)
     y[i] = a[i] * b[i];
 }
@@ -25,12 +20,12 @@ void mul_forward(int64_t n, const float* a, const float* b, float* y) {
 void mul_backward(int64_t n, const float* a, const float* b, const float* dy, float* da,
                   float* db) {
   if (da) {
-#pragma omp parallel for simd schedule(static) if (parallel : n >= kParallelMin)
+#pragma omp parallel for simd schedule(static) if (parallel : n >= kParallelMinElements)
     for (int64_t i = 0; i < n; ++i)
       da[i] = dy[i] * b[i];
   }
   if (db) {
-#pragma omp parallel for simd schedule(static) if (parallel : n >= kParallelMin)
+#pragma omp parallel for simd schedule(static) if (parallel : n >= kParallelMinElements)
     for (int64_t i = 0; i < n; ++i)
       db[i] = dy[i] * a[i];
   }
@@ -38,7 +33,7 @@ void mul_backward(int64_t n, const float* a, const float* b, const float* dy, fl
 
 // One thread per row; rows are disjoint, so no races.
 void add_bias_forward(int64_t rows, int64_t width, const float* x, const float* bias, float* y) {
-#pragma omp parallel for schedule(static) if (parallel : rows * width >= kParallelMin)
+#pragma omp parallel for schedule(static) if (parallel : rows * width >= kParallelMinElements)
   for (int64_t r = 0; r < rows; ++r) {
     const float* xr = x + r * width;
     float* yr = y + r * width;
@@ -62,7 +57,7 @@ void add_bias_backward(int64_t rows, int64_t width, const float* dy, float* db) 
 }
 
 void scale_forward(int64_t n, float s, const float* x, float* y) {
-#pragma omp parallel for simd schedule(static) if (parallel : n >= kParallelMin)
+#pragma omp parallel for simd schedule(static) if (parallel : n >= kParallelMinElements)
   for (int64_t i = 0; i < n; ++i)
     y[i] = s * x[i];
 }

@@ -76,9 +76,8 @@ constexpr int64_t kDepthBlock = 8192;  // K per partial product when only K is l
 // columns; products with a small C and a long K (the weight gradient dYᵀ X over all nodes) split
 // K into fixed blocks whose partial products are added in block order. Each tile is written by
 // one thread, so there are no races, and results are bitwise the same for any thread count.
-void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
-          const float* a, int64_t lda, const float* b, int64_t ldb, float beta, float* c,
-          int64_t ldc) {
+void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
+          int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
   if (m == 0 || n == 0) return;
   // Where row r / column q / depth d of op(A), op(B) start in storage.
   auto a_rows = [&](int64_t r) { return trans_a ? a + r : a + r * lda; };
@@ -91,8 +90,8 @@ void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alp
 #pragma omp parallel for schedule(dynamic, 1)
     for (int64_t t = 0; t < tiles; ++t) {
       const int64_t r0 = t * kRowTile, rows = std::min(kRowTile, m - r0);
-      gemm_serial(trans_a, trans_b, rows, n, k, alpha, a_rows(r0), lda, b, ldb, beta,
-                  c + r0 * ldc, ldc);
+      gemm_serial(trans_a, trans_b, rows, n, k, alpha, a_rows(r0), lda, b, ldb, beta, c + r0 * ldc,
+                  ldc);
     }
     return;
   }
@@ -101,8 +100,7 @@ void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alp
 #pragma omp parallel for schedule(dynamic, 1)
     for (int64_t t = 0; t < tiles; ++t) {
       const int64_t q0 = t * kColTile, cols = std::min(kColTile, n - q0);
-      gemm_serial(trans_a, trans_b, m, cols, k, alpha, a, lda, b_cols(q0), ldb, beta, c + q0,
-                  ldc);
+      gemm_serial(trans_a, trans_b, m, cols, k, alpha, a, lda, b_cols(q0), ldb, beta, c + q0, ldc);
     }
     return;
   }
@@ -119,7 +117,8 @@ void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alp
       float* c_row = c + r * ldc;
       for (int64_t q = 0; q < n; ++q) {
         float s = 0.0f;
-        for (int64_t t = 0; t < blocks; ++t) s += partial[(t * m + r) * n + q];
+        for (int64_t t = 0; t < blocks; ++t)
+          s += partial[(t * m + r) * n + q];
         c_row[q] = beta == 0.0f ? alpha * s : alpha * s + beta * c_row[q];
       }
     }

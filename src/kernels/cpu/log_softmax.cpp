@@ -1,18 +1,14 @@
 #include "gat/kernels/log_softmax.h"
+#include "gat/core/parallel.h"
 
 #include <cmath>
 
 namespace gat {
 
-namespace {
-// Below this many elements a loop runs on the calling thread: waking a team costs more.
-constexpr int64_t kParallelMin = 32768;
-}  // namespace
-
 // One thread per row: each row is read and written by its owner only.
 void log_softmax_forward(int64_t rows, int64_t cols, const float* x, float* y) {
   if (cols == 0) return;
-#pragma omp parallel for schedule(static) if (parallel : rows * cols >= kParallelMin)
+#pragma omp parallel for schedule(static) if (parallel : rows * cols >= kParallelMinElements)
   for (int64_t r = 0; r < rows; ++r) {
     const float* xr = x + r * cols;
     float* yr = y + r * cols;
@@ -32,7 +28,7 @@ void log_softmax_forward(int64_t rows, int64_t cols, const float* x, float* y) {
 }
 
 void log_softmax_backward(int64_t rows, int64_t cols, const float* y, const float* dy, float* dx) {
-#pragma omp parallel for schedule(static) if (parallel : rows * cols >= kParallelMin)
+#pragma omp parallel for schedule(static) if (parallel : rows * cols >= kParallelMinElements)
   for (int64_t r = 0; r < rows; ++r) {
     const float* yr = y + r * cols;
     const float* gr = dy + r * cols;
@@ -61,7 +57,7 @@ float nll_loss_forward(int64_t /*rows*/, int64_t cols, const float* logp, const 
 void nll_loss_backward(int64_t rows, int64_t cols, const int32_t* labels, const int64_t* mask,
                        int64_t mask_size, float dy, float* dlogp) {
   const int64_t total = rows * cols;
-#pragma omp parallel for simd schedule(static) if (parallel : total >= kParallelMin)
+#pragma omp parallel for simd schedule(static) if (parallel : total >= kParallelMinElements)
   for (int64_t i = 0; i < total; ++i)
     dlogp[i] = 0.0f;
   const float g = static_cast<float>(-static_cast<double>(dy) / static_cast<double>(mask_size));

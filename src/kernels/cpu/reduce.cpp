@@ -1,4 +1,5 @@
 #include "gat/kernels/reduce.h"
+#include "gat/core/parallel.h"
 
 #include <cstddef>
 #include <vector>
@@ -6,8 +7,6 @@
 namespace gat {
 
 namespace {
-// Below this many elements a loop runs on the calling thread: waking a team costs more.
-constexpr int64_t kParallelMin = 32768;
 // Elements per partial sum in sum_forward: fixed, so the summation order never depends on the
 // number of threads.
 constexpr int64_t kSumBlock = 4096;
@@ -18,7 +17,7 @@ double sum_forward(int64_t n, const float* x) {
   std::vector<double> partials(static_cast<size_t>(blocks), 0.0);
   // Each block is summed by one thread into its own partial; the partials are added in block
   // order below.
-#pragma omp parallel for schedule(static) if (parallel : n >= kParallelMin)
+#pragma omp parallel for schedule(static) if (parallel : n >= kParallelMinElements)
   for (int64_t b = 0; b < blocks; ++b) {
     const int64_t begin = b * kSumBlock;
     const int64_t end = begin + kSumBlock < n ? begin + kSumBlock : n;
@@ -36,7 +35,7 @@ double sum_forward(int64_t n, const float* x) {
 }
 
 void sum_backward(int64_t n, float value, float* dx) {
-#pragma omp parallel for simd schedule(static) if (parallel : n >= kParallelMin)
+#pragma omp parallel for simd schedule(static) if (parallel : n >= kParallelMinElements)
   for (int64_t i = 0; i < n; ++i)
     dx[i] = value;
 }
@@ -44,7 +43,8 @@ void sum_backward(int64_t n, float value, float* dx) {
 // One thread per node: y[i, :] is written by its owner only.
 void mean_heads_forward(int64_t nodes, int64_t heads, int64_t channels, const float* x, float* y) {
   const float h_count = static_cast<float>(heads);
-#pragma omp parallel for schedule(static) if (parallel : nodes * heads * channels >= kParallelMin)
+#pragma omp parallel for schedule(static) if (parallel \
+                                              : nodes * heads * channels >= kParallelMinElements)
   for (int64_t i = 0; i < nodes; ++i) {
     const float* xi = x + i * heads * channels;
     float* yi = y + i * channels;
@@ -64,7 +64,8 @@ void mean_heads_forward(int64_t nodes, int64_t heads, int64_t channels, const fl
 void mean_heads_backward(int64_t nodes, int64_t heads, int64_t channels, const float* dy,
                          float* dx) {
   const float h_count = static_cast<float>(heads);
-#pragma omp parallel for schedule(static) if (parallel : nodes * heads * channels >= kParallelMin)
+#pragma omp parallel for schedule(static) if (parallel \
+                                              : nodes * heads * channels >= kParallelMinElements)
   for (int64_t i = 0; i < nodes; ++i) {
     const float* gi = dy + i * channels;
     float* di = dx + i * heads * channels;
