@@ -6,7 +6,9 @@
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
 #include <new>
+#include <unordered_map>
 
 #include "gat/core/error.h"
 
@@ -64,9 +66,35 @@ size_t peak_rss_bytes() {
   return static_cast<size_t>(u.ru_maxrss) * 1024;  // ru_maxrss is in KiB on Linux
 }
 
+namespace {
+// Large buffers are kept after they are freed and handed out again for the same size: a training
+// step allocates the same tensors every step, and returning them to the OS (glibc maps large
+// blocks with mmap) made every step page-fault its whole working set in again. The cache never
+// holds more than the peak of live tensor bytes seen so far, so the process stays within twice
+// its peak; memory::release_cached() empties it.
+constexpr size_t kCacheMinBytes = size_t{1} << 20;
+std::mutex g_cache_mutex;
+std::unordered_map<size_t, std::vector<void*>> g_cache;
+size_t g_cached_bytes = 0;
+
+size_t padded_bytes(size_t count) {
+  return std::max<size_t>(64, (count * sizeof(float) + 63) / 64 * 64);
+}
+}  // namespace
+
 float* alloc_counted(size_t count) {
-  size_t bytes = std::max<size_t>(64, (count * sizeof(float) + 63) / 64 * 64);
-  void* p = std::aligned_alloc(64, bytes);
+  const size_t bytes = padded_bytes(count);
+  void* p = nullptr;
+  if (bytes >= kCacheMinBytes) {
+    std::lock_guard<std::mutex> lock(g_cache_mutex);
+    auto it = g_cache.find(bytes);
+    if (it != g_cache.end() && !it->second.empty()) {
+      p = it->second.back();
+      it->second.pop_back();
+      g_cached_bytes -= bytes;
+    }
+  }
+  if (!p) p = std::aligned_alloc(64, bytes);
   if (!p) throw std::bad_alloc();
   size_t now = g_current.fetch_add(count * sizeof(float)) + count * sizeof(float);
   size_t peak = g_peak.load();
@@ -78,7 +106,29 @@ float* alloc_counted(size_t count) {
 void free_counted(float* p, size_t count) {
   if (!p) return;
   g_current.fetch_sub(count * sizeof(float));
+  const size_t bytes = padded_bytes(count);
+  if (bytes >= kCacheMinBytes) {
+    std::lock_guard<std::mutex> lock(g_cache_mutex);
+    if (g_cached_bytes + bytes <= g_peak.load()) {
+      g_cache[bytes].push_back(p);
+      g_cached_bytes += bytes;
+      return;
+    }
+  }
   std::free(p);
+}
+
+size_t cached_bytes() {
+  std::lock_guard<std::mutex> lock(g_cache_mutex);
+  return g_cached_bytes;
+}
+
+void release_cached() {
+  std::lock_guard<std::mutex> lock(g_cache_mutex);
+  for (auto& [bytes, blocks] : g_cache)
+    for (void* p : blocks) std::free(p);
+  g_cache.clear();
+  g_cached_bytes = 0;
 }
 }  // namespace memory
 

@@ -110,8 +110,14 @@ void reset_peak();
 /// The process's peak resident set size in bytes (getrusage), for whole-program figures.
 size_t peak_rss_bytes();
 /// 64-byte-aligned raw allocation counted like tensor buffers; release with free_counted().
+/// Freed buffers of 1 MiB or more are cached for reuse by the next allocation of the same size
+/// (at most the peak of live bytes is kept), so repeated training steps do not page-fault.
 float* alloc_counted(size_t count);
 void free_counted(float* p, size_t count);
+/// Bytes held in the reuse cache (not counted in current_bytes()).
+size_t cached_bytes();
+/// Returns every cached buffer to the system.
+void release_cached();
 }  // namespace memory
 
 }  // namespace gat
