@@ -118,7 +118,13 @@ INSTANTIATE_TEST_SUITE_P(HeadsConcatSelfLoops, GATConvReference,
                          ::testing::Values(Case{1, true, true}, Case{1, true, false},
                                            Case{1, false, true}, Case{1, false, false},
                                            Case{4, true, true}, Case{4, true, false},
-                                           Case{4, false, true}, Case{4, false, false}));
+                                           Case{4, false, true}, Case{4, false, false}),
+                         [](const ::testing::TestParamInfo<Case>& info) {
+                           const Case& c = info.param;
+                           return "heads" + std::to_string(c.heads) +
+                                  (c.concat ? "_concat" : "_mean") +
+                                  (c.self_loops ? "_selfloops" : "_noloops");
+                         });
 
 TEST(GATConv, IsolatedNodeGetsBiasOnly) {
   Generator gen(1);
