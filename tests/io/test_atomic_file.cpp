@@ -1,0 +1,215 @@
+#include "gat/io/atomic_file.h"
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <csignal>
+#include <filesystem>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "gat/core/error.h"
+
+namespace gat {
+namespace {
+
+namespace fs = std::filesystem;
+
+// A fresh directory per test, removed at the end (mkdtemp: parallel test processes never collide).
+class TempDir {
+ public:
+  TempDir() {
+    std::string tmpl = (fs::temp_directory_path() / "gat_test_atomic_XXXXXX").string();
+    if (!mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
+    path_ = tmpl;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+  std::string file(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+std::vector<std::string> list_dir(const std::string& dir) {
+  std::vector<std::string> names;
+  for (const auto& e : fs::directory_iterator(dir))
+    names.push_back(e.path().filename().string());
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+// The message of the IoError fn() throws; a test failure when it throws nothing or another type.
+template <typename F>
+std::string io_error_of(F&& fn) {
+  try {
+    fn();
+  } catch (const IoError& e) {
+    return e.what();
+  } catch (const std::exception& e) {
+    ADD_FAILURE() << "wrong exception type: " << e.what();
+    return {};
+  }
+  ADD_FAILURE() << "no gat::IoError thrown";
+  return {};
+}
+
+void expect_contains(const std::string& what, const std::string& part) {
+  EXPECT_NE(what.find(part), std::string::npos) << "'" << part << "' not in: " << what;
+}
+
+TEST(AtomicFile, WritesAndReadsBackBinaryContent) {
+  TempDir dir;
+  std::string bytes;
+  for (int i = 0; i < 256; ++i)
+    bytes += static_cast<char>(i);  // NULs and high bytes included
+  const std::string path = dir.file("blob.bin");
+  io::write_file_atomic(path, bytes);
+  EXPECT_EQ(io::read_file(path), bytes);
+
+  io::write_file_atomic(path, "");
+  EXPECT_EQ(io::read_file(path), "");
+  EXPECT_EQ(list_dir(dir.path()), std::vector<std::string>{"blob.bin"});
+}
+
+TEST(AtomicFile, OverwriteReplacesContentAndLeavesNoTemporary) {
+  TempDir dir;
+  const std::string path = dir.file("run.json");
+  io::write_file_atomic(path, std::string(100000, 'a'));
+  io::write_file_atomic(path, "short");
+  EXPECT_EQ(io::read_file(path), "short");
+  EXPECT_EQ(list_dir(dir.path()), std::vector<std::string>{"run.json"});
+}
+
+TEST(AtomicFile, RelativePathWithoutDirectory) {
+  TempDir dir;
+  struct CwdGuard {
+    fs::path saved = fs::current_path();
+    ~CwdGuard() { fs::current_path(saved); }
+  } guard;
+  fs::current_path(dir.path());
+  io::write_file_atomic("relative.txt", "here");
+  EXPECT_EQ(io::read_file("relative.txt"), "here");
+  EXPECT_EQ(list_dir(dir.path()), std::vector<std::string>{"relative.txt"});
+}
+
+TEST(AtomicFile, MissingDirectoryFailsWithPathAndOsError) {
+  TempDir dir;
+  const std::string path = dir.file("no_such_dir/out.bin");
+  const std::string what = io_error_of([&] { io::write_file_atomic(path, "x"); });
+  expect_contains(what, path);
+  expect_contains(what, "No such file or directory");
+  EXPECT_TRUE(list_dir(dir.path()).empty());
+}
+
+TEST(AtomicFile, PathThatIsADirectoryFailsAndRemovesTheTemporary) {
+  TempDir dir;
+  const std::string target = dir.file("sub");
+  fs::create_directory(target);
+  io::write_file_atomic(target + "/keep.txt", "kept");
+
+  // The temporary is created and written beside `target`; the rename onto a directory fails.
+  const std::string what = io_error_of([&] { io::write_file_atomic(target, "new content"); });
+  expect_contains(what, target);
+  expect_contains(what, "rename");
+  expect_contains(what, "Is a directory");
+  EXPECT_EQ(list_dir(dir.path()), std::vector<std::string>{"sub"});  // no temporary left
+  EXPECT_TRUE(fs::is_directory(target));
+  EXPECT_EQ(io::read_file(target + "/keep.txt"), "kept");
+}
+
+// Lowers RLIMIT_FSIZE (and ignores SIGXFSZ, so an oversized write fails with EFBIG instead of
+// killing the process) for one scope. Unlike permission bits, this also stops root.
+class FileSizeLimit {
+ public:
+  explicit FileSizeLimit(rlim_t bytes) {
+    getrlimit(RLIMIT_FSIZE, &saved_);
+    old_handler_ = std::signal(SIGXFSZ, SIG_IGN);
+    rlimit lowered = saved_;
+    lowered.rlim_cur = bytes;
+    ok_ = setrlimit(RLIMIT_FSIZE, &lowered) == 0;
+  }
+  ~FileSizeLimit() {
+    setrlimit(RLIMIT_FSIZE, &saved_);
+    std::signal(SIGXFSZ, old_handler_);
+  }
+  FileSizeLimit(const FileSizeLimit&) = delete;
+  FileSizeLimit& operator=(const FileSizeLimit&) = delete;
+  bool ok() const { return ok_; }
+
+ private:
+  rlimit saved_{};
+  void (*old_handler_)(int) = nullptr;
+  bool ok_ = false;
+};
+
+TEST(AtomicFile, FailedWriteKeepsTheOldFileAndRemovesTheTemporary) {
+  TempDir dir;
+  const std::string path = dir.file("model.safetensors");
+  io::write_file_atomic(path, "old checkpoint");
+  std::string what;
+  {
+    FileSizeLimit limit(1024);
+    ASSERT_TRUE(limit.ok());
+    what = io_error_of([&] { io::write_file_atomic(path, std::string(8192, 'n')); });
+  }
+  expect_contains(what, path);
+  expect_contains(what, "File too large");
+  EXPECT_EQ(io::read_file(path), "old checkpoint");
+  EXPECT_EQ(list_dir(dir.path()), std::vector<std::string>{"model.safetensors"});
+}
+
+TEST(AtomicFile, ReadFailuresNameThePath) {
+  TempDir dir;
+  const std::string missing = dir.file("missing.bin");
+  std::string what = io_error_of([&] { io::read_file(missing); });
+  expect_contains(what, missing);
+  expect_contains(what, "No such file or directory");
+
+  what = io_error_of([&] { io::read_file(dir.path()); });
+  expect_contains(what, dir.path());
+  expect_contains(what, "Is a directory");
+}
+
+TEST(AtomicFile, ConcurrentWritersLeaveOneCompleteVersion) {
+  TempDir dir;
+  const std::string path = dir.file("shared.bin");
+  constexpr int kThreads = 4;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      const std::string content(1 << 16, static_cast<char>('a' + t));
+      for (int i = 0; i < 10; ++i)
+        io::write_file_atomic(path, content);
+    });
+  }
+  for (auto& th : threads)
+    th.join();
+  const std::string final_content = io::read_file(path);
+  ASSERT_EQ(final_content.size(), size_t{1} << 16);
+  EXPECT_EQ(std::count(final_content.begin(), final_content.end(), final_content[0]),
+            static_cast<std::ptrdiff_t>(final_content.size()));
+  EXPECT_EQ(list_dir(dir.path()), std::vector<std::string>{"shared.bin"});
+}
+
+TEST(AtomicFile, HeaderExample) {
+  TempDir tmp;
+  const std::string dir = tmp.path();
+  // --- the example in gat/io/atomic_file.h ---
+  gat::io::write_file_atomic(dir + "/run.json", "{\"epoch\":3}\n");
+  std::string text = gat::io::read_file(dir + "/run.json");  // "{\"epoch\":3}\n"
+  EXPECT_THROW(gat::io::read_file(dir + "/missing"), gat::IoError);
+  // ---
+  EXPECT_EQ(text, "{\"epoch\":3}\n");
+}
+
+}  // namespace
+}  // namespace gat
