@@ -28,6 +28,10 @@ else()
   message(FATAL_ERROR "GAT_BLAS must be Eigen or OpenBLAS, got '${GAT_BLAS}'")
 endif()
 
+# libcurl (Debian's libcurl4-openssl-dev) downloads the Planetoid datasets into the cache when
+# they are not found locally (src/io/download.cpp); it is linked PRIVATE to gat_io only.
+find_package(CURL REQUIRED)
+
 if(GAT_BUILD_TESTS)
   find_package(GTest REQUIRED)
 endif()

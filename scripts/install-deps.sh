@@ -7,8 +7,10 @@
 #   libgtest-dev          tests (GoogleTest through CTest)
 #   libbenchmark-dev      micro-benchmarks under bench/
 #   libopenblas-openmp-dev  the optional OpenBLAS backend (-DGAT_BLAS=OpenBLAS)
+#   libcurl4-openssl-dev  HTTP(S) downloads of the Planetoid datasets (src/io/download.cpp)
 set -euo pipefail
-PKGS=(cmake make g++ libeigen3-dev libgtest-dev libbenchmark-dev libopenblas-openmp-dev)
+PKGS=(cmake make g++ libeigen3-dev libgtest-dev libbenchmark-dev libopenblas-openmp-dev
+      libcurl4-openssl-dev)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
