@@ -4,7 +4,7 @@ include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
 install(DIRECTORY include/gat DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
-install(TARGETS gat gat_core gat_graph gat_kernels gat_autograd gat_ops gat_nn gat_optim gat_io gat_data
+install(TARGETS gat gat_core gat_graph gat_kernels gat_autograd gat_ops gat_nn gat_optim gat_io gat_data gat_train
                 gat_options gat_blas
         EXPORT gat-targets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}

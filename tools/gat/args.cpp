@@ -88,6 +88,7 @@ bool ArgParser::parse(int argc, char** argv, int first) {
     for (const Option& o : options_)
       if (o.name == name) opt = &o;
     if (!opt) throw UsageError("unknown option --" + name + " for 'gat " + command_ + "'");
+    given_.push_back(name);
     if (opt->is_flag) {
       if (has_value) throw UsageError("--" + name + " takes no value");
       opt->set("");
@@ -100,6 +101,12 @@ bool ArgParser::parse(int argc, char** argv, int first) {
     opt->set(value);
   }
   return true;
+}
+
+bool ArgParser::given(const std::string& name) const {
+  for (const std::string& g : given_)
+    if (g == name) return true;
+  return false;
 }
 
 std::string ArgParser::help() const {

@@ -31,6 +31,9 @@ class ArgParser {
   /// Throws UsageError on an unknown option, a missing or malformed value.
   bool parse(int argc, char** argv, int first = 2);
   std::string help() const;
+  /// Whether the user gave --name on the command line (defaults that depend on other options
+  /// apply only to options not given).
+  bool given(const std::string& name) const;
 
  private:
   struct Option {
@@ -40,6 +43,7 @@ class ArgParser {
   };
   std::string command_, summary_;
   std::vector<Option> options_;
+  std::vector<std::string> given_;
 };
 
 }  // namespace gat::cli

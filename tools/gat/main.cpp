@@ -17,7 +17,12 @@ struct Command {
 };
 
 const Command kCommands[] = {
-    {"demo", "train a two-layer GAT on a generated graph (the main job until datasets land)",
+    {"train", "train the GAT paper's model on Cora, CiteSeer or PubMed; test accuracy",
+     gat::cli::run_train},
+    {"eval", "accuracy of a saved model on a dataset's splits", gat::cli::run_eval},
+    {"predict", "a saved model's logits for every node, as .npy", gat::cli::run_predict},
+    {"info", "what a dataset holds: sizes, split, degree histogram", gat::cli::run_info},
+    {"demo", "train a two-layer GAT on a generated graph (no dataset needed)",
      gat::cli::run_demo},
     {"bench", "time a GATConv training step and a 2-layer GAT step; peak memory",
      gat::cli::run_bench},

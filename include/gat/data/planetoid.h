@@ -41,7 +41,7 @@
 #include <string>
 #include <vector>
 
-#include "gat/data/synthetic.h"
+#include "gat/data/node_task.h"
 
 namespace gat {
 

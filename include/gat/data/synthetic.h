@@ -24,19 +24,11 @@
 
 #include "gat/core/rng.h"
 #include "gat/core/tensor.h"
+#include "gat/data/node_task.h"
 #include "gat/graph/graph.h"
 
 namespace gat {
 
-/// A transductive node-classification problem: one graph, features, labels and a split.
-struct NodeTask {
-  std::string name;
-  Graph graph;
-  Tensor features;              // [N, F]
-  std::vector<int32_t> labels;  // N values in [0, num_classes)
-  int64_t num_classes = 0;
-  std::vector<int64_t> train, val, test;  // node ids
-};
 
 struct PlantedTopicsOptions {
   int64_t num_nodes = 2708;

@@ -17,6 +17,7 @@
 #include <memory>
 
 #include "gat/nn/gat_conv.h"
+#include "gat/nn/node_model.h"
 
 namespace gat {
 
@@ -32,12 +33,13 @@ struct GATOptions {
   bool add_self_loops = true;
 };
 
-class GAT : public Module {
+class GAT : public NodeModel {
  public:
   GAT(const GATOptions& options, Generator& gen);
 
   /// x [N, F_in] → logits [N, out_channels].
-  Variable forward(const Variable& x, const Graph& graph) const;
+  Variable forward(const Variable& x, const Graph& graph) const override;
+  std::string arch() const override { return "GAT"; }
 
   const GATOptions& options() const { return options_; }
   std::string repr() const override;

@@ -1,0 +1,25 @@
+// tools/gat/dataset_args.h — the dataset options shared by train, eval, predict and info.
+#pragma once
+
+#include <string>
+
+#include "args.h"
+#include "gat/data/node_task.h"
+
+namespace gat::cli {
+
+struct DatasetArgs {
+  std::string dataset = "cora";
+  std::string root;
+  std::string url;
+  std::string cache_dir;
+  bool no_download = false;
+  bool raw_features = false;
+
+  void add_to(ArgParser& args);
+  /// Finds (or downloads) and loads the dataset; progress and provenance go to stderr when
+  /// verbose.
+  NodeTask load(bool verbose) const;
+};
+
+}  // namespace gat::cli
