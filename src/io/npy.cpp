@@ -6,26 +6,18 @@
 
 #include "gat/core/error.h"
 #include "gat/io/atomic_file.h"
+#include "little_endian.h"
 
 namespace gat::io {
 
 namespace {
 
+using little_endian::load_le;
+using little_endian::store_le;
+
 constexpr std::string_view kMagic("\x93NUMPY", 6);
 constexpr size_t kAlign = 64;             // numpy's ARRAY_ALIGN
 constexpr size_t kGrowthAxisDigits = 21;  // numpy's GROWTH_AXIS_MAX_DIGITS
-
-uint64_t load_le(const char* p, int bytes) {
-  uint64_t v = 0;
-  for (int i = bytes - 1; i >= 0; --i)
-    v = (v << 8) | static_cast<unsigned char>(p[i]);
-  return v;
-}
-
-void store_le(char* p, uint64_t v, int bytes) {
-  for (int i = 0; i < bytes; ++i)
-    p[i] = static_cast<char>((v >> (8 * i)) & 0xff);
-}
 
 template <typename... Args>
 [[noreturn]] void fail(const char* where, const std::string& path, const Args&... args) {

@@ -10,10 +10,14 @@
 #include "gat/core/error.h"
 #include "gat/io/atomic_file.h"
 #include "gat/io/json.h"
+#include "little_endian.h"
 
 namespace gat::io {
 
 namespace {
+
+using little_endian::load_le;
+using little_endian::store_le;
 
 // Every dtype of the safetensors spec that has a whole number of bytes per element.
 struct DTypeInfo {
@@ -35,18 +39,6 @@ const DTypeInfo* find_dtype(const std::string& name) {
 }
 
 // Little-endian loads and stores, independent of the host's byte order.
-uint64_t load_le(const char* p, int bytes) {
-  uint64_t v = 0;
-  for (int i = bytes - 1; i >= 0; --i)
-    v = (v << 8) | static_cast<unsigned char>(p[i]);
-  return v;
-}
-
-void store_le(char* p, uint64_t v, int bytes) {
-  for (int i = 0; i < bytes; ++i)
-    p[i] = static_cast<char>((v >> (8 * i)) & 0xff);
-}
-
 float f16_to_f32(uint16_t h) {
   const uint32_t sign = static_cast<uint32_t>(h & 0x8000) << 16;
   const uint32_t exp = (h >> 10) & 0x1f;

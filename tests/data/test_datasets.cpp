@@ -17,6 +17,7 @@
 #include "gat/io/sha256.h"
 #include "testing/data_dir.h"
 #include "testing/http_server.h"
+#include "testing/temp_dir.h"
 
 // Downloads go only to gat::testing::HttpServer on 127.0.0.1, started inside each test and
 // serving ../shared/data. Every test runs with GAT_DATA_DIR unset unless it sets it itself, and
@@ -24,6 +25,8 @@
 
 namespace gat {
 namespace {
+
+using testing::TempDir;
 
 namespace fs = std::filesystem;
 using gat::io::sha256_file;
@@ -54,26 +57,6 @@ class ScopedEnv {
  private:
   std::string name_;
   std::optional<std::string> old_;
-};
-
-class TempDir {
- public:
-  TempDir() {
-    static std::atomic<int> counter{0};
-    path_ = fs::temp_directory_path() /
-            ("gat-datasets-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  std::string str() const { return path_.string(); }
-  std::string operator/(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  fs::path path_;
 };
 
 std::string read_all(const std::string& path) {
@@ -128,7 +111,7 @@ class Datasets : public ::testing::Test {
  protected:
   const std::string data_ = gat::testing::data_dir();  // read before GAT_DATA_DIR is unset
   ScopedEnv no_data_dir_{"GAT_DATA_DIR", nullptr};
-  TempDir cache_;
+  TempDir cache_{"gat_test_datasets"};
 };
 
 class DatasetsDownload : public Datasets {
@@ -181,7 +164,7 @@ TEST_F(Datasets, RootAcceptsEachLayout) {
   EXPECT_EQ(find_planetoid("cora", with_root(data_ + "/planetoid")), cora);  // DIR/cora/
   EXPECT_EQ(find_planetoid("CiteSeer", with_root(data_)),                    // DIR/planetoid/
             data_ + "/planetoid/citeseer");
-  TempDir pyg;  // what PyG's Planetoid(root=DIR, name="Cora") leaves: DIR/Cora/raw/
+  TempDir pyg{"gat_test_datasets"};  // what PyG's Planetoid(root=DIR, name="Cora") leaves: DIR/Cora/raw/
   copy_dataset(cora, pyg / "Cora/raw", "cora");
   EXPECT_EQ(find_planetoid("cora", with_root(pyg.str())), pyg / "Cora/raw");
 }
@@ -189,7 +172,7 @@ TEST_F(Datasets, RootAcceptsEachLayout) {
 TEST_F(Datasets, RootWithoutFilesIsErrorWithoutFallback) {
   // Everything else would succeed: GAT_DATA_DIR holds Cora, and so does the built-in copy.
   ScopedEnv data_dir("GAT_DATA_DIR", data_.c_str());
-  TempDir root;
+  TempDir root{"gat_test_datasets"};
   const DatasetSource s{.root = root.str(), .allow_download = false, .cache_dir = cache_.str()};
   const std::string msg = io_error_of([&] { find_planetoid("cora", s); });
   for (const std::string& tried :
@@ -202,7 +185,7 @@ TEST_F(Datasets, RootWithoutFilesIsErrorWithoutFallback) {
 }
 
 TEST_F(Datasets, ModifiedFileUnderRootIsOnlyAWarning) {
-  TempDir root;
+  TempDir root{"gat_test_datasets"};
   copy_dataset(data_ + "/planetoid/cora", root.str(), "cora");
   flip_middle_byte(root / "ind.cora.test.index");
   ::testing::internal::CaptureStderr();
@@ -219,7 +202,7 @@ TEST_F(Datasets, ModifiedFileUnderRootIsOnlyAWarning) {
 
 TEST_F(Datasets, RootWinsOverDataDir) {
   ScopedEnv data_dir("GAT_DATA_DIR", data_.c_str());
-  TempDir root;
+  TempDir root{"gat_test_datasets"};
   copy_dataset(data_ + "/planetoid/cora", root / "cora", "cora");
   EXPECT_EQ(find_planetoid("cora", {.root = root.str(), .allow_download = false}), root / "cora");
 }
@@ -321,7 +304,7 @@ TEST_F(DatasetsDownload, CorruptByteIsErrorNamingFileAndBothHashesAndLeavesNothi
 }
 
 TEST_F(DatasetsDownload, NotFoundIsErrorNamingUrlAndStatusAndLeavesNothing) {
-  TempDir partial;  // seven of the eight files: the last one requested is missing
+  TempDir partial{"gat_test_datasets"};  // seven of the eight files: the last one requested is missing
   copy_dataset(data_ + "/planetoid/citeseer", partial.str(), "citeseer", "test.index");
   HttpServer server({.mounts = {{"/partial", partial.str()}}});
   DatasetSource s = source();

@@ -12,32 +12,14 @@
 #include <vector>
 
 #include "gat/core/error.h"
+#include "testing/temp_dir.h"
 
 namespace gat {
 namespace {
 
+using testing::TempDir;
+
 namespace fs = std::filesystem;
-
-// A fresh directory per test, removed at the end (mkdtemp: parallel test processes never collide).
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "gat_test_atomic_XXXXXX").string();
-    if (!mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-  std::string file(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
 
 std::vector<std::string> list_dir(const std::string& dir) {
   std::vector<std::string> names;
@@ -67,7 +49,7 @@ void expect_contains(const std::string& what, const std::string& part) {
 }
 
 TEST(AtomicFile, WritesAndReadsBackBinaryContent) {
-  TempDir dir;
+  TempDir dir{"gat_test_atomic"};
   std::string bytes;
   for (int i = 0; i < 256; ++i)
     bytes += static_cast<char>(i);  // NULs and high bytes included
@@ -81,7 +63,7 @@ TEST(AtomicFile, WritesAndReadsBackBinaryContent) {
 }
 
 TEST(AtomicFile, OverwriteReplacesContentAndLeavesNoTemporary) {
-  TempDir dir;
+  TempDir dir{"gat_test_atomic"};
   const std::string path = dir.file("run.json");
   io::write_file_atomic(path, std::string(100000, 'a'));
   io::write_file_atomic(path, "short");
@@ -90,7 +72,7 @@ TEST(AtomicFile, OverwriteReplacesContentAndLeavesNoTemporary) {
 }
 
 TEST(AtomicFile, RelativePathWithoutDirectory) {
-  TempDir dir;
+  TempDir dir{"gat_test_atomic"};
   struct CwdGuard {
     fs::path saved = fs::current_path();
     ~CwdGuard() { fs::current_path(saved); }
@@ -102,7 +84,7 @@ TEST(AtomicFile, RelativePathWithoutDirectory) {
 }
 
 TEST(AtomicFile, MissingDirectoryFailsWithPathAndOsError) {
-  TempDir dir;
+  TempDir dir{"gat_test_atomic"};
   const std::string path = dir.file("no_such_dir/out.bin");
   const std::string what = io_error_of([&] { io::write_file_atomic(path, "x"); });
   expect_contains(what, path);
@@ -111,7 +93,7 @@ TEST(AtomicFile, MissingDirectoryFailsWithPathAndOsError) {
 }
 
 TEST(AtomicFile, PathThatIsADirectoryFailsAndRemovesTheTemporary) {
-  TempDir dir;
+  TempDir dir{"gat_test_atomic"};
   const std::string target = dir.file("sub");
   fs::create_directory(target);
   io::write_file_atomic(target + "/keep.txt", "kept");
@@ -152,7 +134,7 @@ class FileSizeLimit {
 };
 
 TEST(AtomicFile, FailedWriteKeepsTheOldFileAndRemovesTheTemporary) {
-  TempDir dir;
+  TempDir dir{"gat_test_atomic"};
   const std::string path = dir.file("model.safetensors");
   io::write_file_atomic(path, "old checkpoint");
   std::string what;
@@ -168,7 +150,7 @@ TEST(AtomicFile, FailedWriteKeepsTheOldFileAndRemovesTheTemporary) {
 }
 
 TEST(AtomicFile, ReadFailuresNameThePath) {
-  TempDir dir;
+  TempDir dir{"gat_test_atomic"};
   const std::string missing = dir.file("missing.bin");
   std::string what = io_error_of([&] { io::read_file(missing); });
   expect_contains(what, missing);
@@ -180,7 +162,7 @@ TEST(AtomicFile, ReadFailuresNameThePath) {
 }
 
 TEST(AtomicFile, ConcurrentWritersLeaveOneCompleteVersion) {
-  TempDir dir;
+  TempDir dir{"gat_test_atomic"};
   const std::string path = dir.file("shared.bin");
   constexpr int kThreads = 4;
   std::vector<std::thread> threads;
@@ -201,7 +183,7 @@ TEST(AtomicFile, ConcurrentWritersLeaveOneCompleteVersion) {
 }
 
 TEST(AtomicFile, HeaderExample) {
-  TempDir tmp;
+  TempDir tmp{"gat_test_atomic"};
   const std::string dir = tmp.path();
   // --- the example in gat/io/atomic_file.h ---
   gat::io::write_file_atomic(dir + "/run.json", "{\"epoch\":3}\n");

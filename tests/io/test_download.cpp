@@ -15,35 +15,17 @@
 #include "gat/io/sha256.h"
 #include "testing/data_dir.h"
 #include "testing/http_server.h"
+#include "testing/temp_dir.h"
 
 // Every test talks only to gat::testing::HttpServer on 127.0.0.1, started inside the test.
 
 namespace gat::io {
 namespace {
 
+using testing::TempDir;
+
 namespace fs = std::filesystem;
 using gat::testing::HttpServer;
-
-// A fresh directory under the system temp dir, removed with everything in it at the end.
-class TempDir {
- public:
-  TempDir() {
-    static std::atomic<int> counter{0};
-    path_ = fs::temp_directory_path() /
-            ("gat-download-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  std::string str() const { return path_.string(); }
-  std::string operator/(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  fs::path path_;
-};
 
 std::string read_all(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -65,7 +47,7 @@ std::vector<std::string> listing(const std::string& dir) {
 
 // A served directory with one 100 000-byte file of varied bytes.
 struct Served {
-  TempDir dir;
+  TempDir dir{"gat_test_download"};
   std::string body;
   Served() {
     body.resize(100000);
@@ -78,7 +60,7 @@ struct Served {
 TEST(Download, FetchesFileAndLeavesNoTemporary) {
   Served served;
   HttpServer server({.mounts = {{"/files", served.dir.str()}}});
-  TempDir out;
+  TempDir out{"gat_test_download"};
   const DownloadResult r = download_file(server.url("/files/blob.bin"), out / "sub/blob.bin");
   EXPECT_EQ(r.bytes, 100000);
   EXPECT_EQ(r.http_status, 200);
@@ -91,7 +73,7 @@ TEST(Download, FetchesFileAndLeavesNoTemporary) {
 TEST(Download, NotFoundIsIoErrorNamingUrlAndStatus) {
   Served served;
   HttpServer server({.mounts = {{"/files", served.dir.str()}}});
-  TempDir out;
+  TempDir out{"gat_test_download"};
   write_all(out / "blob.bin", "old");  // must survive a failed download untouched
   const std::string url = server.url("/files/missing.bin");
   try {
@@ -109,7 +91,7 @@ TEST(Download, NotFoundIsIoErrorNamingUrlAndStatus) {
 TEST(Download, TruncatedBodyIsIoErrorAndNoFile) {
   Served served;
   HttpServer server({.mounts = {{"/files", served.dir.str()}}, .truncate_file = "blob.bin"});
-  TempDir out;
+  TempDir out{"gat_test_download"};
   const std::string url = server.url("/files/blob.bin");
   try {
     download_file(url, out / "blob.bin");
@@ -127,7 +109,7 @@ TEST(Download, FollowsRedirect) {
   HttpServer server({.mounts = {{"/files", served.dir.str()}},
                      .redirect_prefix = "/moved",
                      .redirect_target = "/files"});
-  TempDir out;
+  TempDir out{"gat_test_download"};
   const DownloadResult r = download_file(server.url("/moved/blob.bin"), out / "blob.bin");
   EXPECT_EQ(r.http_status, 200);
   EXPECT_EQ(r.effective_url, server.url("/files/blob.bin"));
@@ -139,7 +121,7 @@ TEST(Download, FollowsRedirect) {
 TEST(Download, VerifySeesCompleteTemporaryAndCanReject) {
   Served served;
   HttpServer server({.mounts = {{"/files", served.dir.str()}}});
-  TempDir out;
+  TempDir out{"gat_test_download"};
   std::string seen_path, seen_bytes;
   const auto reject = [&](const std::string& tmp) {
     seen_path = tmp;
@@ -170,7 +152,7 @@ TEST(Download, RefusedConnectionIsIoErrorWithCurlMessage) {
     HttpServer server({});  // find a free port, then close it
     port = server.port();
   }
-  TempDir out;
+  TempDir out{"gat_test_download"};
   const std::string url = "http://127.0.0.1:" + std::to_string(port) + "/x";
   try {
     download_file(url, out / "x");
@@ -184,7 +166,7 @@ TEST(Download, RefusedConnectionIsIoErrorWithCurlMessage) {
 }
 
 TEST(Download, RejectsEmptyArgumentsAndOtherProtocols) {
-  TempDir out;
+  TempDir out{"gat_test_download"};
   EXPECT_THROW(download_file("", out / "x"), InvalidArgument);
   EXPECT_THROW(download_file("http://127.0.0.1:1/x", ""), InvalidArgument);
   // file:// would read a local file; only http and https are allowed.
@@ -196,7 +178,7 @@ TEST(Download, HeaderExample) {
   HttpServer server({.mounts = {{"/data", gat::testing::data_dir() + "/planetoid/cora"}},
                      .redirect_prefix = "/kimiyoung/planetoid/raw/master/data",
                      .redirect_target = "/data"});
-  TempDir cache_dir;
+  TempDir cache_dir{"gat_test_download"};
   const std::string cache = cache_dir.str();
   const std::string expected = "23cfa55d91c6f624233f5eb7b6e3f141f1bd2b2ae39608a63cf5d084bb27baab";
   const std::string url = server.url("/kimiyoung/planetoid/raw/master/data/ind.cora.x");

@@ -13,32 +13,14 @@
 
 #include "gat/core/error.h"
 #include "gat/io/atomic_file.h"
+#include "testing/temp_dir.h"
 
 namespace gat {
 namespace {
 
+using testing::TempDir;
+
 namespace fs = std::filesystem;
-
-// A fresh directory per test, removed at the end (mkdtemp: parallel test processes never collide).
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "gat_test_npy_XXXXXX").string();
-    if (!mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-  std::string file(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
 
 std::string le(uint64_t v, int bytes) {
   std::string s;
@@ -93,7 +75,7 @@ void expect_contains(const std::string& what, const std::string& part) {
 }
 
 TEST(Npy, RoundTripOfZeroToThreeDims) {
-  TempDir dir;
+  TempDir dir{"gat_test_npy"};
   for (const Shape& shape : {Shape{}, Shape{5}, Shape{2, 3}, Shape{2, 3, 4}, Shape{0, 3}}) {
     Tensor t = Tensor::empty(shape);
     for (int64_t i = 0; i < t.numel(); ++i)
@@ -117,7 +99,7 @@ TEST(Npy, RoundTripOfZeroToThreeDims) {
 // (numpy/lib/format.py, _write_array_header): the dict repr with sorted keys, 21 − len("2") = 20
 // spaces for growth, then spaces so that magic + version + length + header = 128, then '\n'.
 TEST(Npy, MatchesNumpyBytesForATwoByThreeArray) {
-  TempDir dir;
+  TempDir dir{"gat_test_npy"};
   const std::string dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }";
   ASSERT_EQ(dict.size(), 59u);
   const std::string data = raw_le<float, uint32_t>({0, 1, 2, 3, 4, 5});
@@ -138,7 +120,7 @@ TEST(Npy, MatchesNumpyBytesForATwoByThreeArray) {
 }
 
 TEST(Npy, MatchesNumpyBytesForVectorsAndScalars) {
-  TempDir dir;
+  TempDir dir{"gat_test_npy"};
   // np.float32(7).reshape(()) → shape (), no growth padding (numpy adds none for 0-d arrays).
   io::save_npy(dir.file("s.npy"), Tensor::scalar(7.0f));
   EXPECT_EQ(io::read_file(dir.file("s.npy")),
@@ -158,7 +140,7 @@ TEST(Npy, MatchesNumpyBytesForVectorsAndScalars) {
 }
 
 TEST(Npy, LoadsTheHeaderVariantsOtherWritersProduce) {
-  TempDir dir;
+  TempDir dir{"gat_test_npy"};
   const std::string path = dir.file("x.npy");
   const std::string data = raw_le<float, uint32_t>({1, 2, 3, 4, 5, 6});
   for (const std::string& dict : {
@@ -191,7 +173,7 @@ TEST(Npy, LoadsTheHeaderVariantsOtherWritersProduce) {
 }
 
 TEST(Npy, Int64EdgeList) {
-  TempDir dir;
+  TempDir dir{"gat_test_npy"};
   const std::string path = dir.file("edge_index.npy");
   // edge_index of shape [2, 4]: sources then destinations, one id beyond 2^32.
   const int64_t big = int64_t{1} << 40;
@@ -213,7 +195,7 @@ TEST(Npy, Int64EdgeList) {
 }
 
 TEST(Npy, ErrorsNameTheFileAndTheProblem) {
-  TempDir dir;
+  TempDir dir{"gat_test_npy"};
   const std::string path = dir.file("bad.npy");
   const std::string f4x2 = raw_le<float, uint32_t>({1, 2});
   auto f32_error = [&](const std::string& bytes, const std::vector<std::string>& parts) {
@@ -264,13 +246,13 @@ TEST(Npy, ErrorsNameTheFileAndTheProblem) {
 }
 
 TEST(Npy, SaveRejectsAnUndefinedTensor) {
-  TempDir dir;
+  TempDir dir{"gat_test_npy"};
   EXPECT_THROW(io::save_npy(dir.file("u.npy"), Tensor()), InvalidArgument);
   EXPECT_TRUE(fs::is_empty(dir.path()));
 }
 
 TEST(Npy, HeaderExample) {
-  TempDir tmp;
+  TempDir tmp{"gat_test_npy"};
   const std::string dir = tmp.path();
   io::write_file_atomic(dir + "/edge_index.npy",
                         npy_file("{'descr': '<i8', 'fortran_order': False, 'shape': (2, 3), }",

@@ -14,32 +14,14 @@
 
 #include "gat/core/error.h"
 #include "gat/io/atomic_file.h"
+#include "testing/temp_dir.h"
 
 namespace gat {
 namespace {
 
+using testing::TempDir;
+
 namespace fs = std::filesystem;
-
-// A fresh directory per test, removed at the end (mkdtemp: parallel test processes never collide).
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "gat_test_safetensors_XXXXXX").string();
-    if (!mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-  std::string file(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
 
 // Little-endian bytes, written out by hand as the spec describes them.
 std::string le(uint64_t v, int bytes) {
@@ -106,7 +88,7 @@ Tensor ramp(const Shape& shape, float start) {
 }
 
 TEST(Safetensors, RoundTripOfTensorsOfZeroToThreeDimsWithMetadata) {
-  TempDir dir;
+  TempDir dir{"gat_test_safetensors"};
   const std::string path = dir.file("ckpt.safetensors");
   const std::vector<std::pair<std::string, Tensor>> tensors = {
       {"scalar", Tensor::scalar(-3.5f)},
@@ -145,7 +127,7 @@ TEST(Safetensors, RoundTripOfTensorsOfZeroToThreeDimsWithMetadata) {
 // test_serialization): "attn.0", F32, shape [1, 2, 3], values 0..5, no metadata. Its header is
 // exactly 64 bytes, so there is no padding.
 TEST(Safetensors, MatchesTheReferenceBytesForOneTensor) {
-  TempDir dir;
+  TempDir dir{"gat_test_safetensors"};
   const std::string header = R"({"attn.0":{"dtype":"F32","shape":[1,2,3],"data_offsets":[0,24]}})";
   ASSERT_EQ(header.size(), 64u);
   const std::string expected =
@@ -168,7 +150,7 @@ TEST(Safetensors, MatchesTheReferenceBytesForOneTensor) {
 
 // The reference's test_empty: no tensors, without and with metadata {"framework": "pt"}.
 TEST(Safetensors, MatchesTheReferenceBytesWithoutTensors) {
-  TempDir dir;
+  TempDir dir{"gat_test_safetensors"};
   io::save_safetensors(dir.file("empty.safetensors"), {});
   EXPECT_EQ(io::read_file(dir.file("empty.safetensors")),
             std::string("\x08\0\0\0\0\0\0\0{}      ", 16));
@@ -183,7 +165,7 @@ TEST(Safetensors, MatchesTheReferenceBytesWithoutTensors) {
 }
 
 TEST(Safetensors, TwoTensorsAndMetadataByHand) {
-  TempDir dir;
+  TempDir dir{"gat_test_safetensors"};
   // __metadata__ first, tensors in buffer order, compact JSON, 138 bytes + 6 spaces = 144.
   const std::string header =
       R"({"__metadata__":{"format":"pt"},"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},)"
@@ -209,7 +191,7 @@ TEST(Safetensors, TwoTensorsAndMetadataByHand) {
 }
 
 TEST(Safetensors, TensorsComeBackInBufferOrderWhateverTheHeaderOrder) {
-  TempDir dir;
+  TempDir dir{"gat_test_safetensors"};
   const std::string header =
       R"({"second":{"dtype":"F32","shape":[1],"data_offsets":[4,8]},)"
       R"("first":{"data_offsets":[0,4],"shape":[1],"dtype":"F32","extra":"ignored"},)"
@@ -225,7 +207,7 @@ TEST(Safetensors, TensorsComeBackInBufferOrderWhateverTheHeaderOrder) {
 }
 
 TEST(Safetensors, ConvertsF64F16AndBF16ToFloat32) {
-  TempDir dir;
+  TempDir dir{"gat_test_safetensors"};
   const std::string header = R"({"d":{"dtype":"F64","shape":[4],"data_offsets":[0,32]},)"
                              R"("h":{"dtype":"F16","shape":[2,4],"data_offsets":[32,48]},)"
                              R"("b":{"dtype":"BF16","shape":[3],"data_offsets":[48,54]}})";
@@ -267,7 +249,7 @@ TEST(Safetensors, ConvertsF64F16AndBF16ToFloat32) {
 }
 
 TEST(Safetensors, EveryValidationErrorNamesTheFileAndTheProblem) {
-  TempDir dir;
+  TempDir dir{"gat_test_safetensors"};
   const std::string path = dir.file("bad.safetensors");
   auto expect_load_error = [&](const std::string& bytes, const std::vector<std::string>& parts) {
     io::write_file_atomic(path, bytes);
@@ -338,7 +320,7 @@ TEST(Safetensors, EveryValidationErrorNamesTheFileAndTheProblem) {
 }
 
 TEST(Safetensors, SaveRejectsBadNamesBeforeWriting) {
-  TempDir dir;
+  TempDir dir{"gat_test_safetensors"};
   const std::string path = dir.file("never.safetensors");
   const Tensor t = Tensor::zeros({2});
   using Named = std::vector<std::pair<std::string, Tensor>>;
@@ -367,7 +349,7 @@ TEST(Safetensors, SaveRejectsBadNamesBeforeWriting) {
 }
 
 TEST(Safetensors, HeaderExample) {
-  TempDir tmp;
+  TempDir tmp{"gat_test_safetensors"};
   const std::string dir = tmp.path();
   // --- the example in gat/io/safetensors.h ---
   gat::Tensor w = gat::Tensor::full({2, 3}, 0.5f);
