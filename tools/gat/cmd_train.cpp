@@ -3,6 +3,7 @@
 // seed, seed+1, ... and summarises mean ± std.
 #include <unistd.h>
 
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <string>
@@ -88,7 +89,8 @@ int run_train(int argc, char** argv) {
   set_num_threads(threads);
 
   // The paper's PubMed setup differs; options the user gave win.
-  const bool pubmed = data.dataset == "pubmed" || data.dataset == "PubMed";
+  for (char& ch : data.dataset) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  const bool pubmed = data.dataset == "pubmed";
   if (pubmed) {
     if (!args.given("out-heads")) model_opts.out_heads = 8;
     if (!args.given("lr")) train_opts.adam.lr = 0.01f;
