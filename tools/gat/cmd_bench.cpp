@@ -15,8 +15,10 @@
 
 #include "args.h"
 #include "commands.h"
+#include "gat/core/error.h"
 #include "gat/core/parallel.h"
 #include "gat/graph/generate.h"
+#include "gat/io/npy.h"
 #include "gat/kernels/gemm.h"
 #include "gat/nn/gat.h"
 #include "gat/ops/add.h"
@@ -137,7 +139,7 @@ int run_bench(int argc, char** argv) {
   int64_t nodes = 100000, edges = 1000000, features = 128, heads = 8, channels = 16, classes = 16;
   int64_t seed = 0;
   int steps = 10, warmup = 2, threads = num_threads();
-  std::string model_choice = "both";
+  std::string model_choice = "both", graph_file;
   bool json = false;
   ArgParser args("bench",
                  "Times a GATConv training step (forward, backward, Adam; loss = mean(out^2), "
@@ -145,6 +147,10 @@ int run_bench(int argc, char** argv) {
                  "generated power-law graph, then the same for the two-layer GAT (dropout 0.6, "
                  "NLL loss over all nodes, random labels). Reports medians over --steps after "
                  "--warmup, and peak memory.");
+  args.add("graph", &graph_file,
+           "read the graph from an int64 [2, E] .npy edge list (row 0 sources, row 1 targets; "
+           "the format of ../shared/peers/gen_graph.py) instead of generating one; nodes = "
+           "max id + 1");
   args.add("nodes", &nodes, "nodes");
   args.add("edges", &edges, "directed edges before self-loops are added");
   args.add("features", &features, "input features");
@@ -166,7 +172,20 @@ int run_bench(int argc, char** argv) {
 
   Generator gen(static_cast<uint64_t>(seed));
   auto t0 = Clock::now();
-  Graph graph = power_law_graph(nodes, edges, gen);
+  Graph graph;
+  if (graph_file.empty()) {
+    graph = power_law_graph(nodes, edges, gen);
+  } else {
+    std::vector<int64_t> shape;
+    std::vector<int64_t> edge_index = io::load_npy_i64(graph_file, &shape);
+    check<IoError>(shape.size() == 2 && shape[0] == 2, graph_file.c_str(),
+                   "expected an int64 edge list of shape [2, E]");
+    int64_t max_id = -1;
+    for (int64_t v : edge_index) max_id = std::max(max_id, v);
+    nodes = max_id + 1;
+    graph = Graph::from_edge_index(nodes, edge_index);
+    edges = graph.num_edges();
+  }
   const Graph& looped = graph.with_self_loops();
   const double gen_s = seconds_since(t0);
   const size_t graph_bytes =
@@ -175,7 +194,7 @@ int run_bench(int argc, char** argv) {
   Variable x(Tensor::empty({nodes, features}));
   for (int64_t k = 0; k < x.numel(); ++k) x.mutable_data().data()[k] = gen.normal();
   if (verbose)
-    std::printf("graph: %lld nodes, %lld edges (%lld with self-loops), generated in %.2f s; "
+    std::printf("graph: %lld nodes, %lld edges (%lld with self-loops), made in %.2f s; "
                 "%lld -> %lld heads x %lld; %d threads; GEMM: %s\n",
                 static_cast<long long>(nodes), static_cast<long long>(edges),
                 static_cast<long long>(looped.num_edges()), gen_s,
