@@ -22,6 +22,7 @@ const char* op_kind_name(OpKind kind) {
     case OpKind::MeanHeads: return "mean_heads";
     case OpKind::Reshape: return "reshape";
     case OpKind::GatAttention: return "gat_attention";
+    case OpKind::GcnAggregate: return "gcn_aggregate";
   }
   return "unknown";
 }

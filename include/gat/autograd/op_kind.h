@@ -24,6 +24,7 @@ enum class OpKind {
   MeanHeads,
   Reshape,
   GatAttention,
+  GcnAggregate,
 };
 
 /// "linear", "gat_attention", ...

@@ -16,10 +16,15 @@
 
 #include "gat/core/parallel.h"
 #include "gat/core/rng.h"
+#include "row_ops.h"
 
 namespace gat {
 
 namespace {
+
+using kernels::axpy;
+using kernels::kPrefetchDistance;
+using kernels::prefetch_row;
 
 inline float leaky_relu(float z, float slope) {
   return z > 0.0f ? z : z * slope;
@@ -46,13 +51,6 @@ inline float dot(const float* a, const float* b, int64_t n) {
   return acc;
 }
 
-// y += a · x over n contiguous floats.
-inline void axpy(float* y, float a, const float* x, int64_t n) {
-#pragma omp simd
-  for (int64_t c = 0; c < n; ++c)
-    y[c] += a * x[c];
-}
-
 // Dropout on α, regenerated from the counter-based stream: the factor m_eh / (1 − p) that turns
 // α into α', 1 when dropout is off.
 struct DropoutMask {
@@ -76,19 +74,6 @@ struct DropoutMask {
     return uniform_at(key, index) >= p ? scale : 0.0f;
   }
 };
-
-// Gathering one row per edge is latency-bound: the hardware cannot guess the next random row.
-// The loops over edges therefore prefetch the row of the edge kPrefetchDistance slots ahead (in
-// CSR order, across node boundaries), which keeps enough loads in flight to approach the memory
-// bandwidth instead of its latency (measured here: a weighted gather of 128-float rows over 1.1M
-// edges went from 97 ms to 13 ms on 2 threads).
-constexpr int64_t kPrefetchDistance = 8;
-
-inline void prefetch_row(const float* row, int64_t floats) {
-  const char* p = reinterpret_cast<const char*>(row);
-  for (int64_t off = 0; off < floats * static_cast<int64_t>(sizeof(float)); off += 64)
-    __builtin_prefetch(p + off);
-}
 
 // z_ij for head h of edge `edge` (source j, destination i).
 inline float edge_logit(const float* s_src, const float* s_dst, const float* edge_score,
