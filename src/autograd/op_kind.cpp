@@ -23,6 +23,7 @@ const char* op_kind_name(OpKind kind) {
     case OpKind::Reshape: return "reshape";
     case OpKind::GatAttention: return "gat_attention";
     case OpKind::GcnAggregate: return "gcn_aggregate";
+    case OpKind::Gatv2Attention: return "gatv2_attention";
   }
   return "unknown";
 }

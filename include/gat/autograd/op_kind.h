@@ -25,6 +25,7 @@ enum class OpKind {
   Reshape,
   GatAttention,
   GcnAggregate,
+  Gatv2Attention,
 };
 
 /// "linear", "gat_attention", ...

@@ -23,57 +23,11 @@ namespace gat {
 namespace {
 
 using kernels::axpy;
+using kernels::dot;
+using kernels::leaky_relu;
+using kernels::leaky_relu_grad;
 using kernels::kPrefetchDistance;
 using kernels::prefetch_row;
-
-inline float leaky_relu(float z, float slope) {
-  return z > 0.0f ? z : z * slope;
-}
-// The derivative PyTorch uses: the negative side's slope at z = 0.
-inline float leaky_relu_grad(float z, float slope) {
-  return z > 0.0f ? 1.0f : slope;
-}
-
-// ⟨a, b⟩ over n contiguous floats. GCC implements an `omp simd` reduction through a stack
-// array summed lane by lane, which costs more than it saves for short rows (measured: the
-// backward pass ran 1.5× slower with it at C = 8 and 1.8× faster at C = 64), so short rows take
-// the plain loop. Either way the summation order depends only on n, never on the thread.
-inline float dot(const float* a, const float* b, int64_t n) {
-  float acc = 0.0f;
-  if (n < 32) {
-    for (int64_t c = 0; c < n; ++c)
-      acc += a[c] * b[c];
-    return acc;
-  }
-#pragma omp simd reduction(+ : acc)
-  for (int64_t c = 0; c < n; ++c)
-    acc += a[c] * b[c];
-  return acc;
-}
-
-// Dropout on α, regenerated from the counter-based stream: the factor m_eh / (1 − p) that turns
-// α into α', 1 when dropout is off.
-struct DropoutMask {
-  bool active = false;
-  float p = 0.0f;
-  float scale = 1.0f;
-  uint64_t key = 0;
-  int64_t heads = 1;
-
-  explicit DropoutMask(const GatAttentionArgs& args)
-      : active(args.dropout > 0.0f),
-        p(args.dropout),
-        scale(args.dropout > 0.0f ? 1.0f / (1.0f - args.dropout) : 1.0f),
-        key(args.dropout_key),
-        heads(args.heads) {}
-
-  float factor(int64_t edge, int64_t h) const {
-    if (!active) return 1.0f;
-    const uint64_t index =
-        static_cast<uint64_t>(edge) * static_cast<uint64_t>(heads) + static_cast<uint64_t>(h);
-    return uniform_at(key, index) >= p ? scale : 0.0f;
-  }
-};
 
 // z_ij for head h of edge `edge` (source j, destination i).
 inline float edge_logit(const float* s_src, const float* s_dst, const float* edge_score,
@@ -105,7 +59,7 @@ void gat_attention_forward(const Graph& graph, const GatAttentionArgs& args, con
   const int64_t n = graph.num_nodes(), num_slots = graph.num_edges();
   const int64_t heads = args.heads, channels = args.channels, width = heads * channels;
   const float slope = args.negative_slope;
-  const DropoutMask mask(args);
+  const kernels::EdgeDropout mask(args.dropout, args.dropout_key, args.heads);
   node_scores(n, heads, channels, x, att_src, att_dst, s_src, s_dst);
 
   const int64_t* in_ptr = graph.in_ptr();
@@ -187,7 +141,7 @@ void gat_attention_backward(const Graph& graph, const GatAttentionArgs& args, co
   const int64_t n = graph.num_nodes(), num_slots = graph.num_edges();
   const int64_t heads = args.heads, channels = args.channels, width = heads * channels;
   const float slope = args.negative_slope;
-  const DropoutMask mask(args);
+  const kernels::EdgeDropout mask(args.dropout, args.dropout_key, args.heads);
   const int parts = num_threads();
 
   // O(N·H) temporaries: D[i,h] = Σ_j α_ij dα_ij (mean_da: the α-weighted mean of dα),

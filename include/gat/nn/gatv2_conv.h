@@ -1,0 +1,79 @@
+// gat/nn/gatv2_conv.h — GATv2Conv, the "dynamic attention" layer of Brody et al. (ICLR 2022),
+// with PyTorch Geometric's semantics and parameter names.
+//
+//   x_l = lin_l(x), x_r = lin_r(x)                      (both [N, H, C], with their biases)
+//   α_ij^h = softmax_j( ⟨att^h, LeakyReLU(x_l[j,h] + x_r[i,h])⟩ )
+//   x'_i = ‖_{h=1..H} Σ_{j ∈ N(i)} α_ij^h x_l[j,h]   (concat)   or   (1/H) Σ_h ...   (mean)
+//          (+ bias)
+// where N(i) are i's incoming edges (j → i), including a self-loop when add_self_loops (existing
+// self-loops are removed first), and dropout with probability `dropout` is applied to α during
+// training. The attention op and its derivatives: gat/ops/gatv2_attention.h.
+//
+// Parameters (PyG names; [out, in] layout as torch.nn.Linear):
+//   lin_l.weight [H·C, F_in], lin_l.bias [H·C]   (bias only when bias = true)
+//   lin_r.weight [H·C, F_in], lin_r.bias [H·C]   (the same Variables as lin_l when share_weights)
+//   att          [1, H, C]
+//   bias         [H·C] when concat, [C] otherwise (absent when bias = false)
+// Initialisation as PyG: glorot for the weights and att; zeros for every bias.
+// With share_weights, named_parameters() lists lin_l.* only, so an optimizer steps the shared
+// tensors once; PyG's state_dict also carries lin_r.* (equal to lin_l.*).
+//
+// Shapes: x [N, F_in], graph with N nodes → [N, H·C] (concat) or [N, C].
+//
+// Example (compiled in tests/nn/test_gatv2_conv.cpp):
+//
+//   gat::Generator gen(0);
+//   gat::GATv2Conv conv({.in_channels = 16, .out_channels = 8, .heads = 4}, gen);
+//   gat::Variable y = conv.forward(x, graph);           // [N, 32]
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "gat/autograd/variable.h"
+#include "gat/core/rng.h"
+#include "gat/graph/graph.h"
+#include "gat/nn/gat_conv.h"  // AttentionWeights
+#include "gat/nn/module.h"
+
+namespace gat {
+
+struct GATv2ConvOptions {
+  int64_t in_channels = 0;
+  int64_t out_channels = 0;
+  int64_t heads = 1;
+  bool concat = true;
+  float negative_slope = 0.2f;
+  float dropout = 0.0f;
+  bool add_self_loops = true;
+  bool bias = true;
+  bool share_weights = false;
+};
+
+class GATv2Conv : public Module {
+ public:
+  /// Validates options (positive sizes, negative_slope ≥ 0, dropout in [0, 1)) and initialises the
+  /// parameters from gen. The generator is kept for attention dropout and must outlive the layer.
+  GATv2Conv(const GATv2ConvOptions& options, Generator& gen);
+
+  /// Throws gat::ShapeError when x is not [graph.num_nodes(), in_channels].
+  Variable forward(const Variable& x, const Graph& graph,
+                   AttentionWeights* attention = nullptr) const;
+
+  void reset_parameters();
+  const GATv2ConvOptions& options() const { return options_; }
+  std::string repr() const override;
+
+  // lin_l_bias, lin_r_bias and bias undefined when options.bias is false; lin_r_* alias lin_l_*
+  // when options.share_weights.
+  Variable lin_l_weight, lin_l_bias, lin_r_weight, lin_r_bias, att, bias;
+
+ protected:
+  std::vector<std::pair<std::string, Variable>> own_parameters() const override;
+
+ private:
+  GATv2ConvOptions options_;
+  Generator* gen_;
+};
+
+}  // namespace gat

@@ -1,0 +1,266 @@
+// The fused GATv2 attention kernel: forward in one pass over destination rows, backward in one
+// pass by destination and one by source, every per-edge score recomputed where it is needed. The
+// math, shapes and strategy are in gat/kernels/gatv2_attention.h.
+//
+// Row ranges come from partition_by_work() (balanced by edge count) and are processed by a
+// `parallel for schedule(static, 1)` over the ranges; if OpenMP grants fewer threads every range
+// is still processed exactly once. Each range has its own slice of a scratch buffer allocated
+// before the parallel region, so nothing inside a region allocates or throws.
+#include "gat/kernels/gatv2_attention.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <vector>
+
+#include "gat/core/parallel.h"
+#include "gat/core/rng.h"
+#include "row_ops.h"
+
+namespace gat {
+
+namespace {
+
+using kernels::axpy;
+using kernels::dot;
+using kernels::leaky_relu;
+using kernels::leaky_relu_grad;
+using kernels::kPrefetchDistance;
+using kernels::prefetch_row;
+
+// Work (edges + rows, as partition_by_work counts it) per block of the datt reduction. The
+// blocks depend only on the graph, so the summation order of datt never depends on the threads.
+constexpr int64_t kDattBlockWork = 4096;
+
+// e = Σ_c att[c] · LeakyReLU(xl[c] + xr[c]): one edge's score for one head. Forward and both
+// backward passes call this one function, so they see the same value.
+inline float edge_score(const float* att, const float* xl_j, const float* xr_i, int64_t n,
+                        float slope) {
+  float acc = 0.0f;
+  for (int64_t c = 0; c < n; ++c)
+    acc += att[c] * leaky_relu(xl_j[c] + xr_i[c], slope);
+  return acc;
+}
+
+}  // namespace
+
+void gatv2_attention_forward(const Graph& graph, const Gatv2AttentionArgs& args, const float* xl,
+                             const float* xr, const float* att, float* out, float* lse,
+                             float* alpha) {
+  const int64_t n = graph.num_nodes(), num_slots = graph.num_edges();
+  const int64_t heads = args.heads, channels = args.channels, width = heads * channels;
+  const float slope = args.negative_slope;
+  const kernels::EdgeDropout mask(args.dropout, args.dropout_key, args.heads);
+
+  const int64_t* in_ptr = graph.in_ptr();
+  const int32_t* in_src = graph.in_src();
+  const int32_t* in_edge = graph.in_edge();
+  const int parts = num_threads();
+  const std::vector<int64_t> bounds = partition_by_work(in_ptr, n, parts);
+  // Per range: the row's scores, then its exp(e − max) (max_in_degree × H), and the row's max
+  // and sum per head (2 × H).
+  const int64_t scratch_per_part = (graph.max_in_degree() + 2) * heads;
+  std::vector<float> scratch(static_cast<size_t>(scratch_per_part * parts));
+
+  // Strategy: one thread owns each destination row i and writes only out[i], lse[i] and the α of
+  // i's incoming edges (one destination per edge, so alpha[e] has one writer); xl, xr and att are
+  // only read. Rows are summed in CSR order, so the result does not depend on the thread count.
+#pragma omp parallel for schedule(static, 1)
+  for (int part = 0; part < parts; ++part) {
+    float* score = scratch.data() + part * scratch_per_part;
+    float* row_max = score + graph.max_in_degree() * heads;
+    float* row_sum = row_max + heads;
+    for (int64_t i = bounds[part]; i < bounds[part + 1]; ++i) {
+      const int64_t begin = in_ptr[i], degree = in_ptr[i + 1] - begin;
+      const float* xr_i = xr + i * width;
+      float* out_i = out + i * width;
+      std::fill(out_i, out_i + width, 0.0f);
+      if (degree == 0) {
+        // No incoming edge: out stays 0 (the layer adds its bias later); any finite lse will do.
+        std::fill(lse + i * heads, lse + (i + 1) * heads, 0.0f);
+        continue;
+      }
+      // Phase 1: scores e_ij (O(C) each) and their max per head.
+      std::fill(row_max, row_max + heads, -std::numeric_limits<float>::infinity());
+      for (int64_t k = 0; k < degree; ++k) {
+        const float* xl_j = xl + static_cast<int64_t>(in_src[begin + k]) * width;
+        if (begin + k + kPrefetchDistance < num_slots)
+          prefetch_row(xl + in_src[begin + k + kPrefetchDistance] * width, width);
+        for (int64_t h = 0; h < heads; ++h) {
+          const int64_t o = h * channels;
+          const float e = edge_score(att + o, xl_j + o, xr_i + o, channels, slope);
+          score[k * heads + h] = e;
+          row_max[h] = std::max(row_max[h], e);
+        }
+      }
+      // Phase 2: exp(e − max) and the denominator, which is ≥ 1 (the max term is exp(0)).
+      std::fill(row_sum, row_sum + heads, 0.0f);
+      for (int64_t k = 0; k < degree; ++k) {
+        for (int64_t h = 0; h < heads; ++h) {
+          const float w = std::exp(score[k * heads + h] - row_max[h]);
+          score[k * heads + h] = w;
+          row_sum[h] += w;
+        }
+      }
+      for (int64_t h = 0; h < heads; ++h) {
+        lse[i * heads + h] = row_max[h] + std::log(row_sum[h]);
+        row_sum[h] = 1.0f / row_sum[h];  // from here on: the reciprocal
+      }
+      // Phase 3: out[i] = Σ_j α'_ij xl[j] (the rows were just read in phase 1: still cached for
+      // ordinary degrees).
+      for (int64_t k = 0; k < degree; ++k) {
+        const int64_t j = in_src[begin + k], edge = in_edge[begin + k];
+        const float* xl_j = xl + j * width;
+        for (int64_t h = 0; h < heads; ++h) {
+          const float a = score[k * heads + h] * row_sum[h] * mask.factor(edge, h);
+          if (alpha) alpha[edge * heads + h] = a;
+          if (a != 0.0f) axpy(out_i + h * channels, a, xl_j + h * channels, channels);
+        }
+      }
+    }
+  }
+}
+
+void gatv2_attention_backward(const Graph& graph, const Gatv2AttentionArgs& args, const float* xl,
+                              const float* xr, const float* att, const float* lse,
+                              const float* grad_out, float* grad_xl, float* grad_xr,
+                              float* grad_att) {
+  if (!grad_xl && !grad_xr && !grad_att) return;
+  const int64_t n = graph.num_nodes(), num_slots = graph.num_edges();
+  const int64_t heads = args.heads, channels = args.channels, width = heads * channels;
+  const float slope = args.negative_slope;
+  const kernels::EdgeDropout mask(args.dropout, args.dropout_key, args.heads);
+  const int parts = num_threads();
+
+  // D[i,h] = Σ_j α_ij dα_ij (the α-weighted mean of dα): O(N·H), read by pass 2.
+  std::vector<float> mean_da(static_cast<size_t>(n * heads));
+
+  // Pass 1, by destination, over work blocks fixed by the graph (not by the thread count):
+  // recompute α and dα for the row's edges (scratch of 2 × max_in_degree × H per range), then D,
+  // de, dxr[i] and the block's partial datt.
+  {
+    const int64_t* in_ptr = graph.in_ptr();
+    const int32_t* in_src = graph.in_src();
+    const int32_t* in_edge = graph.in_edge();
+    const int64_t total_work = num_slots + n;
+    const int64_t blocks =
+        std::max<int64_t>(1, std::min<int64_t>(n, (total_work + kDattBlockWork - 1) /
+                                                      kDattBlockWork));
+    const std::vector<int64_t> block_bounds =
+        partition_by_work(in_ptr, n, static_cast<int>(blocks));
+    std::vector<float> partials(grad_att ? static_cast<size_t>(blocks * width) : 0, 0.0f);
+    const int64_t row_size = graph.max_in_degree() * heads;
+    const int64_t scratch_per_part = 2 * row_size + heads;
+    std::vector<float> scratch(static_cast<size_t>(scratch_per_part * parts));
+
+    // Strategy: one thread owns each destination row i and writes only D[i] and dxr[i]; the
+    // blocks are dealt to the threads cyclically, and each block writes only its own datt partial,
+    // which is summed in block order below, so datt is bitwise the same for any thread count.
+#pragma omp parallel for schedule(static, 1)
+    for (int part = 0; part < parts; ++part) {
+      float* a_row = scratch.data() + part * scratch_per_part;
+      float* da_row = a_row + row_size;
+      float* acc = da_row + row_size;
+      for (int64_t b = part; b < blocks; b += parts) {
+        float* datt = grad_att ? partials.data() + b * width : nullptr;
+        for (int64_t i = block_bounds[b]; i < block_bounds[b + 1]; ++i) {
+          const int64_t begin = in_ptr[i], degree = in_ptr[i + 1] - begin;
+          const float* g_i = grad_out + i * width;
+          const float* xr_i = xr + i * width;
+          float* dxr_i = grad_xr ? grad_xr + i * width : nullptr;
+          if (dxr_i) std::fill(dxr_i, dxr_i + width, 0.0f);
+          std::fill(acc, acc + heads, 0.0f);
+          for (int64_t k = 0; k < degree; ++k) {
+            const int64_t edge = in_edge[begin + k];
+            const float* xl_j = xl + static_cast<int64_t>(in_src[begin + k]) * width;
+            if (begin + k + kPrefetchDistance < num_slots)
+              prefetch_row(xl + in_src[begin + k + kPrefetchDistance] * width, width);
+            for (int64_t h = 0; h < heads; ++h) {
+              const int64_t o = h * channels;
+              const float e = edge_score(att + o, xl_j + o, xr_i + o, channels, slope);
+              const float a = std::exp(e - lse[i * heads + h]);
+              const float m = mask.factor(edge, h);
+              // dα = dα' · m / (1 − p); a dropped edge needs no dot product.
+              const float da = m != 0.0f ? m * dot(g_i + o, xl_j + o, channels) : 0.0f;
+              a_row[k * heads + h] = a;
+              da_row[k * heads + h] = da;
+              acc[h] += a * da;
+            }
+          }
+          for (int64_t h = 0; h < heads; ++h)
+            mean_da[i * heads + h] = acc[h];
+          if (!dxr_i && !datt) continue;
+          // de_ij, then per channel dz = de · att · LeakyReLU'(z) into dxr[i] and
+          // de · LeakyReLU(z) into datt (z recomputed: nothing of size C is kept per edge).
+          for (int64_t k = 0; k < degree; ++k) {
+            const float* xl_j = xl + static_cast<int64_t>(in_src[begin + k]) * width;
+            for (int64_t h = 0; h < heads; ++h) {
+              const int64_t kh = k * heads + h, o = h * channels;
+              const float de = a_row[kh] * (da_row[kh] - acc[h]);
+              for (int64_t c = 0; c < channels; ++c) {
+                const float z = xl_j[o + c] + xr_i[o + c];
+                if (dxr_i) dxr_i[o + c] += de * att[o + c] * leaky_relu_grad(z, slope);
+                if (datt) datt[o + c] += de * leaky_relu(z, slope);
+              }
+            }
+          }
+        }
+      }
+    }
+    if (grad_att) {
+      std::fill(grad_att, grad_att + width, 0.0f);
+      for (int64_t b = 0; b < blocks; ++b)
+        for (int64_t k = 0; k < width; ++k)
+          grad_att[k] += partials[b * width + k];
+    }
+  }
+
+  // Pass 2, by source through the reverse index: recompute α', dα and de of j's outgoing edges
+  // and sum dxl[j] = Σ_i (α'_ij g[i] + de_ij · att · LeakyReLU'(z_ij)).
+  if (grad_xl) {
+    const int64_t* out_ptr = graph.out_ptr();
+    const int32_t* out_dst = graph.out_dst();
+    const int32_t* out_edge = graph.out_edge();
+    const std::vector<int64_t> bounds = partition_by_work(out_ptr, n, parts);
+
+    // Strategy: one thread owns each source row j and writes only dxl[j]; the destinations' g,
+    // xr, lse and D are only read. The gradient that edge j → i sends to its source is gathered
+    // here through the transposed CSR instead of being scattered from row i, so there are no
+    // atomics, and each row sums its edges in a fixed order.
+#pragma omp parallel for schedule(static, 1)
+    for (int part = 0; part < parts; ++part) {
+      for (int64_t j = bounds[part]; j < bounds[part + 1]; ++j) {
+        const float* xl_j = xl + j * width;
+        float* dxl_j = grad_xl + j * width;
+        std::fill(dxl_j, dxl_j + width, 0.0f);
+        for (int64_t slot = out_ptr[j]; slot < out_ptr[j + 1]; ++slot) {
+          const int64_t i = out_dst[slot], edge = out_edge[slot];
+          const float* g_i = grad_out + i * width;
+          const float* xr_i = xr + i * width;
+          if (slot + kPrefetchDistance < num_slots) {
+            const int64_t next = out_dst[slot + kPrefetchDistance];
+            prefetch_row(grad_out + next * width, width);
+            prefetch_row(xr + next * width, width);
+            __builtin_prefetch(lse + next * heads);
+            __builtin_prefetch(mean_da.data() + next * heads);
+          }
+          for (int64_t h = 0; h < heads; ++h) {
+            const int64_t o = h * channels;
+            const float e = edge_score(att + o, xl_j + o, xr_i + o, channels, slope);
+            const float a = std::exp(e - lse[i * heads + h]);
+            const float m = mask.factor(edge, h);
+            const float da = m != 0.0f ? m * dot(g_i + o, xl_j + o, channels) : 0.0f;
+            const float de = a * (da - mean_da[i * heads + h]);
+            const float am = a * m;
+            for (int64_t c = 0; c < channels; ++c) {
+              const float z = xl_j[o + c] + xr_i[o + c];
+              dxl_j[o + c] += am * g_i[o + c] + de * att[o + c] * leaky_relu_grad(z, slope);
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+}  // namespace gat
