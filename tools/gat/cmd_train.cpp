@@ -5,6 +5,7 @@
 
 #include <cctype>
 #include <cmath>
+#include <memory>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -14,6 +15,7 @@
 #include "dataset_args.h"
 #include "gat/core/parallel.h"
 #include "gat/io/json.h"
+#include "gat/nn/baselines.h"
 #include "gat/nn/gat.h"
 #include "gat/train/checkpoint.h"
 #include "gat/train/trainer.h"
@@ -56,6 +58,7 @@ int run_train(int argc, char** argv) {
   int log_every = 10;
   std::string save;
   bool json_out = false, quiet = false;
+  std::string arch = "gat";
   ArgParser args(
       "train",
       "Trains the GAT paper's two-layer model on a Planetoid dataset (public split) with the "
@@ -65,13 +68,16 @@ int run_train(int argc, char** argv) {
       "accuracy (the paper's rule), best weights restored; then prints the test accuracy. "
       "--runs repeats with seeds seed, seed+1, ... and prints mean +- std.");
   data.add_to(args);
+  args.add("model", &arch,
+           "gat, or a baseline of the paper's table: gcn or mlp (Kipf & Welling's setup: 16 "
+           "hidden units, ReLU, dropout 0.5, lr 0.01, 200 epochs without early stopping)");
   args.add("runs", &runs, "independent runs (seeds seed .. seed+runs-1)");
   args.add("seed", &seed, "first random seed");
   args.add("epochs", &train_opts.max_epochs, "maximum epochs per run");
   args.add("patience", &train_opts.patience, "early-stopping patience in epochs (0: off)");
   args.add("lr", &train_opts.adam.lr, "Adam learning rate");
   args.add("weight-decay", &train_opts.adam.weight_decay, "L2 weight decay");
-  args.add("hidden", &model_opts.hidden_channels, "hidden units per head");
+  args.add("hidden", &model_opts.hidden_channels, "hidden units (per head for gat)");
   args.add("heads", &model_opts.heads, "attention heads in the first layer");
   args.add("out-heads", &model_opts.out_heads, "attention heads in the output layer (averaged)");
   args.add("dropout", &model_opts.dropout, "dropout on the layer inputs");
@@ -96,6 +102,27 @@ int run_train(int argc, char** argv) {
     if (!args.given("lr")) train_opts.adam.lr = 0.01f;
     if (!args.given("weight-decay")) train_opts.adam.weight_decay = 0.001f;
   }
+  if (arch != "gat" && arch != "gcn" && arch != "mlp")
+    throw UsageError("--model must be gat, gcn or mlp, got '" + arch + "'");
+  if (arch != "gat") {
+    if (!save.empty()) throw UsageError("--save supports --model gat only so far");
+    if (!args.given("hidden")) model_opts.hidden_channels = 16;
+    if (!args.given("dropout")) model_opts.dropout = 0.5f;
+    if (!args.given("lr")) train_opts.adam.lr = 0.01f;
+    if (!args.given("weight-decay")) train_opts.adam.weight_decay = 5e-4f;
+    if (!args.given("epochs")) train_opts.max_epochs = 200;
+    if (!args.given("patience")) train_opts.patience = 0;
+  }
+  // Builds the chosen model from the options (the GAT's own, or the baselines' subset).
+  auto make_model = [&](Generator& gen) -> std::unique_ptr<NodeModel> {
+    if (arch == "gat") return std::make_unique<GAT>(model_opts, gen);
+    const BaselineOptions b{.in_channels = model_opts.in_channels,
+                            .hidden_channels = model_opts.hidden_channels,
+                            .out_channels = model_opts.out_channels,
+                            .dropout = model_opts.dropout};
+    if (arch == "gcn") return std::make_unique<GCN>(b, gen);
+    return std::make_unique<MLP>(b, gen);
+  };
   const bool text = !json_out;
   const bool progress = text && !quiet && isatty(STDERR_FILENO);
   NodeTask task = data.load(text && !quiet);
@@ -112,7 +139,7 @@ int run_train(int argc, char** argv) {
     Generator repr_gen(0);
     std::printf("model: %s\nAdam lr %g, weight decay %g; up to %lld epochs, patience %lld; "
                 "%d threads\n",
-                GAT(model_opts, repr_gen).repr().c_str(),
+                make_model(repr_gen)->repr().c_str(),
                 train_opts.adam.lr, train_opts.adam.weight_decay,
                 static_cast<long long>(train_opts.max_epochs),
                 static_cast<long long>(train_opts.patience), threads);
@@ -124,7 +151,8 @@ int run_train(int argc, char** argv) {
   for (int64_t r = 0; r < runs; ++r) {
     const uint64_t run_seed = static_cast<uint64_t>(seed + r);
     Generator gen(run_seed);
-    GAT model(model_opts, gen);
+    std::unique_ptr<NodeModel> model_ptr = make_model(gen);
+    NodeModel& model = *model_ptr;
     if (text && !quiet && runs > 1)
       std::printf("run %lld/%lld (seed %llu)\n", static_cast<long long>(r + 1),
                   static_cast<long long>(runs), static_cast<unsigned long long>(run_seed));
@@ -165,7 +193,7 @@ int run_train(int argc, char** argv) {
       extra["dataset"] = task.name;
       extra["normalize_features"] = !data.raw_features;
       extra["seed"] = static_cast<int64_t>(run_seed);
-      save_checkpoint(save, model, extra);
+      save_checkpoint(save, static_cast<const GAT&>(model), extra);
     }
     json::Value rj = json::Value::object();
     rj["seed"] = static_cast<int64_t>(run_seed);
@@ -185,7 +213,17 @@ int run_train(int argc, char** argv) {
   if (json_out) {
     json::Value out = json::Value::object();
     out["dataset"] = task.name;
-    out["model"] = gat_config(model_opts);
+    if (arch == "gat") {
+      out["model"] = gat_config(model_opts);
+    } else {
+      json::Value mc = json::Value::object();
+      mc["arch"] = arch == "gcn" ? "GCN" : "MLP";
+      mc["in_channels"] = model_opts.in_channels;
+      mc["hidden_channels"] = model_opts.hidden_channels;
+      mc["out_channels"] = model_opts.out_channels;
+      mc["dropout"] = static_cast<double>(model_opts.dropout);
+      out["model"] = mc;
+    }
     json::Value train_cfg = json::Value::object();
     train_cfg["lr"] = static_cast<double>(train_opts.adam.lr);
     train_cfg["weight_decay"] = static_cast<double>(train_opts.adam.weight_decay);
