@@ -17,6 +17,7 @@
 #include "gat/io/json.h"
 #include "gat/nn/baselines.h"
 #include "gat/nn/gat.h"
+#include "gat/nn/gatv2.h"
 #include "gat/train/checkpoint.h"
 #include "gat/train/trainer.h"
 
@@ -69,7 +70,8 @@ int run_train(int argc, char** argv) {
       "--runs repeats with seeds seed, seed+1, ... and prints mean +- std.");
   data.add_to(args);
   args.add("model", &arch,
-           "gat, or a baseline of the paper's table: gcn or mlp (Kipf & Welling's setup: 16 "
+           "gat, gatv2 (the same model with GATv2Conv layers), or a baseline of the paper's "
+           "table: gcn or mlp (Kipf & Welling's setup: 16 "
            "hidden units, ReLU, dropout 0.5, lr 0.01, 200 epochs without early stopping)");
   args.add("runs", &runs, "independent runs (seeds seed .. seed+runs-1)");
   args.add("seed", &seed, "first random seed");
@@ -102,10 +104,11 @@ int run_train(int argc, char** argv) {
     if (!args.given("lr")) train_opts.adam.lr = 0.01f;
     if (!args.given("weight-decay")) train_opts.adam.weight_decay = 0.001f;
   }
-  if (arch != "gat" && arch != "gcn" && arch != "mlp")
-    throw UsageError("--model must be gat, gcn or mlp, got '" + arch + "'");
-  if (arch != "gat") {
-    if (!save.empty()) throw UsageError("--save supports --model gat only so far");
+  if (arch != "gat" && arch != "gatv2" && arch != "gcn" && arch != "mlp")
+    throw UsageError("--model must be gat, gatv2, gcn or mlp, got '" + arch + "'");
+  if (arch != "gat" && !save.empty())
+    throw UsageError("--save supports --model gat only so far");
+  if (arch == "gcn" || arch == "mlp") {
     if (!args.given("hidden")) model_opts.hidden_channels = 16;
     if (!args.given("dropout")) model_opts.dropout = 0.5f;
     if (!args.given("lr")) train_opts.adam.lr = 0.01f;
@@ -116,6 +119,7 @@ int run_train(int argc, char** argv) {
   // Builds the chosen model from the options (the GAT's own, or the baselines' subset).
   auto make_model = [&](Generator& gen) -> std::unique_ptr<NodeModel> {
     if (arch == "gat") return std::make_unique<GAT>(model_opts, gen);
+    if (arch == "gatv2") return std::make_unique<GATv2>(model_opts, gen);
     const BaselineOptions b{.in_channels = model_opts.in_channels,
                             .hidden_channels = model_opts.hidden_channels,
                             .out_channels = model_opts.out_channels,
@@ -213,8 +217,9 @@ int run_train(int argc, char** argv) {
   if (json_out) {
     json::Value out = json::Value::object();
     out["dataset"] = task.name;
-    if (arch == "gat") {
+    if (arch == "gat" || arch == "gatv2") {
       out["model"] = gat_config(model_opts);
+      if (arch == "gatv2") out["model"]["arch"] = "GATv2";
     } else {
       json::Value mc = json::Value::object();
       mc["arch"] = arch == "gcn" ? "GCN" : "MLP";
