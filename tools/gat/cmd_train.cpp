@@ -13,6 +13,7 @@
 #include "args.h"
 #include "commands.h"
 #include "dataset_args.h"
+#include "model_setup.h"
 #include "gat/core/parallel.h"
 #include "gat/io/json.h"
 #include "gat/nn/baselines.h"
@@ -96,37 +97,22 @@ int run_train(int argc, char** argv) {
   if (log_every < 0) throw UsageError("--log-every must be non-negative");
   set_num_threads(threads);
 
-  // The paper's PubMed setup differs; options the user gave win.
+  // The published setup of the model on the dataset; options the user gave win.
   for (char& ch : data.dataset) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  const bool pubmed = data.dataset == "pubmed";
-  if (pubmed) {
-    if (!args.given("out-heads")) model_opts.out_heads = 8;
-    if (!args.given("lr")) train_opts.adam.lr = 0.01f;
-    if (!args.given("weight-decay")) train_opts.adam.weight_decay = 0.001f;
-  }
-  if (arch != "gat" && arch != "gatv2" && arch != "gcn" && arch != "mlp")
-    throw UsageError("--model must be gat, gatv2, gcn or mlp, got '" + arch + "'");
+  const ModelSetup defaults = default_setup(arch, data.dataset);
   if (arch != "gat" && !save.empty())
     throw UsageError("--save supports --model gat only so far");
-  if (arch == "gcn" || arch == "mlp") {
-    if (!args.given("hidden")) model_opts.hidden_channels = 16;
-    if (!args.given("dropout")) model_opts.dropout = 0.5f;
-    if (!args.given("lr")) train_opts.adam.lr = 0.01f;
-    if (!args.given("weight-decay")) train_opts.adam.weight_decay = 5e-4f;
-    if (!args.given("epochs")) train_opts.max_epochs = 200;
-    if (!args.given("patience")) train_opts.patience = 0;
-  }
-  // Builds the chosen model from the options (the GAT's own, or the baselines' subset).
-  auto make_model = [&](Generator& gen) -> std::unique_ptr<NodeModel> {
-    if (arch == "gat") return std::make_unique<GAT>(model_opts, gen);
-    if (arch == "gatv2") return std::make_unique<GATv2>(model_opts, gen);
-    const BaselineOptions b{.in_channels = model_opts.in_channels,
-                            .hidden_channels = model_opts.hidden_channels,
-                            .out_channels = model_opts.out_channels,
-                            .dropout = model_opts.dropout};
-    if (arch == "gcn") return std::make_unique<GCN>(b, gen);
-    return std::make_unique<MLP>(b, gen);
+  auto use_default = [&](const char* name, auto& field, auto value) {
+    if (!args.given(name)) field = value;
   };
+  use_default("hidden", model_opts.hidden_channels, defaults.model.hidden_channels);
+  use_default("out-heads", model_opts.out_heads, defaults.model.out_heads);
+  use_default("dropout", model_opts.dropout, defaults.model.dropout);
+  use_default("lr", train_opts.adam.lr, defaults.train.adam.lr);
+  use_default("weight-decay", train_opts.adam.weight_decay, defaults.train.adam.weight_decay);
+  use_default("epochs", train_opts.max_epochs, defaults.train.max_epochs);
+  use_default("patience", train_opts.patience, defaults.train.patience);
+  const ModelSetup setup{arch, model_opts, train_opts};
   const bool text = !json_out;
   const bool progress = text && !quiet && isatty(STDERR_FILENO);
   NodeTask task = data.load(text && !quiet);
@@ -143,7 +129,9 @@ int run_train(int argc, char** argv) {
     Generator repr_gen(0);
     std::printf("model: %s\nAdam lr %g, weight decay %g; up to %lld epochs, patience %lld; "
                 "%d threads\n",
-                make_model(repr_gen)->repr().c_str(),
+                make_model(setup, model_opts.in_channels, model_opts.out_channels, repr_gen)
+                    ->repr()
+                    .c_str(),
                 train_opts.adam.lr, train_opts.adam.weight_decay,
                 static_cast<long long>(train_opts.max_epochs),
                 static_cast<long long>(train_opts.patience), threads);
@@ -155,7 +143,8 @@ int run_train(int argc, char** argv) {
   for (int64_t r = 0; r < runs; ++r) {
     const uint64_t run_seed = static_cast<uint64_t>(seed + r);
     Generator gen(run_seed);
-    std::unique_ptr<NodeModel> model_ptr = make_model(gen);
+    std::unique_ptr<NodeModel> model_ptr =
+        make_model(setup, model_opts.in_channels, model_opts.out_channels, gen);
     NodeModel& model = *model_ptr;
     if (text && !quiet && runs > 1)
       std::printf("run %lld/%lld (seed %llu)\n", static_cast<long long>(r + 1),
@@ -217,23 +206,9 @@ int run_train(int argc, char** argv) {
   if (json_out) {
     json::Value out = json::Value::object();
     out["dataset"] = task.name;
-    if (arch == "gat" || arch == "gatv2") {
-      out["model"] = gat_config(model_opts);
-      if (arch == "gatv2") out["model"]["arch"] = "GATv2";
-    } else {
-      json::Value mc = json::Value::object();
-      mc["arch"] = arch == "gcn" ? "GCN" : "MLP";
-      mc["in_channels"] = model_opts.in_channels;
-      mc["hidden_channels"] = model_opts.hidden_channels;
-      mc["out_channels"] = model_opts.out_channels;
-      mc["dropout"] = static_cast<double>(model_opts.dropout);
-      out["model"] = mc;
-    }
-    json::Value train_cfg = json::Value::object();
-    train_cfg["lr"] = static_cast<double>(train_opts.adam.lr);
-    train_cfg["weight_decay"] = static_cast<double>(train_opts.adam.weight_decay);
-    train_cfg["max_epochs"] = train_opts.max_epochs;
-    train_cfg["patience"] = train_opts.patience;
+    const json::Value cfg = setup_json(setup, model_opts.in_channels, model_opts.out_channels);
+    out["model"] = cfg.at("model");
+    json::Value train_cfg = cfg.at("training");
     train_cfg["normalize_features"] = !data.raw_features;
     train_cfg["threads"] = threads;
     out["training"] = train_cfg;

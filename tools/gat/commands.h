@@ -10,5 +10,6 @@ int run_train(int argc, char** argv);
 int run_eval(int argc, char** argv);
 int run_predict(int argc, char** argv);
 int run_info(int argc, char** argv);
+int run_compare(int argc, char** argv);
 
 }  // namespace gat::cli

@@ -22,6 +22,8 @@ const Command kCommands[] = {
     {"eval", "accuracy of a saved model on a dataset's splits", gat::cli::run_eval},
     {"predict", "a saved model's logits for every node, as .npy", gat::cli::run_predict},
     {"info", "what a dataset holds: sizes, split, degree histogram", gat::cli::run_info},
+    {"compare", "MLP / GCN / GAT / GATv2 x datasets x runs: the paper's table",
+     gat::cli::run_compare},
     {"demo", "train a two-layer GAT on a generated graph (no dataset needed)",
      gat::cli::run_demo},
     {"bench", "time a GATConv training step and a 2-layer GAT step; peak memory",
