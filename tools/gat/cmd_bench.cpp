@@ -21,6 +21,7 @@
 #include "gat/io/npy.h"
 #include "gat/kernels/gemm.h"
 #include "gat/nn/gat.h"
+#include "gat/nn/gatv2_conv.h"
 #include "gat/ops/add.h"
 #include "gat/ops/log_softmax.h"
 #include "gat/ops/reduce.h"
@@ -139,7 +140,7 @@ int run_bench(int argc, char** argv) {
   int64_t nodes = 100000, edges = 1000000, features = 128, heads = 8, channels = 16, classes = 16;
   int64_t seed = 0;
   int steps = 10, warmup = 2, threads = num_threads();
-  std::string model_choice = "both", graph_file;
+  std::string model_choice = "both", graph_file, conv_choice = "gat";
   bool json = false;
   ArgParser args("bench",
                  "Times a GATConv training step (forward, backward, Adam; loss = mean(out^2), "
@@ -161,10 +162,13 @@ int run_bench(int argc, char** argv) {
   args.add("warmup", &warmup, "untimed steps first");
   args.add("threads", &threads, "threads");
   args.add("model", &model_choice, "layer, gat, or both");
+  args.add("conv", &conv_choice, "the layer benchmarked: gat (GATConv) or gatv2 (GATv2Conv)");
   args.add("seed", &seed, "random seed");
   args.add_flag("json", &json, "print one JSON object instead of text");
   if (!args.parse(argc, argv)) return 0;
   if (steps < 1 || warmup < 0) throw UsageError("--steps must be ≥ 1 and --warmup ≥ 0");
+  if (conv_choice != "gat" && conv_choice != "gatv2")
+    throw UsageError("--conv must be gat or gatv2, got '" + conv_choice + "'");
   if (model_choice != "layer" && model_choice != "gat" && model_choice != "both")
     throw UsageError("--model must be layer, gat or both, got '" + model_choice + "'");
   set_num_threads(threads);
@@ -203,17 +207,27 @@ int run_bench(int argc, char** argv) {
 
   std::string json_parts;
   if (model_choice != "gat") {
-    GATConv conv({.in_channels = features, .out_channels = channels, .heads = heads}, gen);
-    Adam opt(conv.parameters(), {.lr = 0.005f});
-    StepTimes t = measure(
-        conv,
-        [&] {
-          Variable out = conv.forward(x, graph);
-          return mean(mul(out, out));
-        },
-        [&] { conv.forward(x, graph); }, opt, warmup, steps, verbose, "GATConv");
-    if (verbose) print_times("GATConv layer:", t);
-    json_parts += "\"layer\": " + times_json(t);
+    // The layer: GATConv or GATv2Conv, same sizes, loss mean(out²), Adam.
+    auto run_layer = [&](Module& conv, const std::function<Variable()>& fwd, const char* label) {
+      Adam opt(conv.parameters(), {.lr = 0.005f});
+      StepTimes t = measure(
+          conv,
+          [&] {
+            Variable out = fwd();
+            return mean(mul(out, out));
+          },
+          [&] { fwd(); }, opt, warmup, steps, verbose, label);
+      if (verbose) print_times((std::string(label) + " layer:").c_str(), t);
+      json_parts += std::string("\"layer\": ") + times_json(t);
+      json_parts += ", \"conv\": \"" + conv_choice + "\"";
+    };
+    if (conv_choice == "gat") {
+      GATConv conv({.in_channels = features, .out_channels = channels, .heads = heads}, gen);
+      run_layer(conv, [&] { return conv.forward(x, graph); }, "GATConv");
+    } else {
+      GATv2Conv conv({.in_channels = features, .out_channels = channels, .heads = heads}, gen);
+      run_layer(conv, [&] { return conv.forward(x, graph); }, "GATv2Conv");
+    }
   }
   if (model_choice != "layer") {
     GAT model({.in_channels = features, .hidden_channels = channels, .out_channels = classes,
