@@ -6,6 +6,8 @@
 
 #include "gat/core/error.h"
 #include "gat/io/safetensors.h"
+#include "gat/nn/baselines.h"
+#include "gat/nn/gatv2.h"
 
 namespace gat {
 
@@ -27,8 +29,6 @@ json::Value gat_config(const GATOptions& o) {
 GATOptions gat_options_from_config(const json::Value& c) {
   try {
     check<IoError>(c.is_object(), "checkpoint", "gat.config is not a JSON object");
-    check<IoError>(c.at("arch").as_string() == "GAT", "checkpoint", "architecture '",
-                   c.at("arch").as_string(), "' is not supported (GAT)");
     GATOptions o;
     o.in_channels = c.at("in_channels").as_int();
     o.hidden_channels = c.at("hidden_channels").as_int();
@@ -49,8 +49,30 @@ GATOptions gat_options_from_config(const json::Value& c) {
   }
 }
 
-void save_checkpoint(const std::string& path, const GAT& model, const json::Value& extra_config) {
-  json::Value config = gat_config(model.options());
+json::Value model_config(const NodeModel& model) {
+  if (auto* m = dynamic_cast<const GAT*>(&model)) return gat_config(m->options());
+  if (auto* m = dynamic_cast<const GATv2*>(&model)) {
+    json::Value c = gat_config(m->options());
+    c["arch"] = "GATv2";
+    return c;
+  }
+  const BaselineOptions* b = nullptr;
+  if (auto* m = dynamic_cast<const GCN*>(&model)) b = &m->options();
+  if (auto* m = dynamic_cast<const MLP*>(&model)) b = &m->options();
+  check_arg(b != nullptr, "model_config", "no checkpoint format for architecture '",
+            model.arch(), "'");
+  json::Value c = json::Value::object();
+  c["arch"] = model.arch();
+  c["in_channels"] = b->in_channels;
+  c["hidden_channels"] = b->hidden_channels;
+  c["out_channels"] = b->out_channels;
+  c["dropout"] = static_cast<double>(b->dropout);
+  return c;
+}
+
+void save_checkpoint(const std::string& path, const NodeModel& model,
+                     const json::Value& extra_config) {
+  json::Value config = model_config(model);
   for (const auto& [key, value] : extra_config.items()) config[key] = value;
   std::vector<std::pair<std::string, Tensor>> tensors;
   for (const auto& [name, p] : model.named_parameters()) tensors.emplace_back(name, p.data());
@@ -154,12 +176,35 @@ Checkpoint load_checkpoint(const std::string& path) {
   } else {
     ckpt.config = infer_config(path, keys);
   }
-  GATOptions options = gat_options_from_config(ckpt.config);
   ckpt.generator = std::make_unique<Generator>(0);
+  std::string arch;
   try {
-    ckpt.model = std::make_unique<GAT>(options, *ckpt.generator);
-  } catch (const InvalidArgument& e) {
-    throw IoError(detail::concat(path, ": gat.config describes an invalid model: ", e.what()));
+    arch = ckpt.config.at("arch").as_string();
+    if (arch == "GAT" || arch == "GATv2") {
+      GATOptions options = gat_options_from_config(ckpt.config);
+      if (arch == "GAT")
+        ckpt.model = std::make_unique<GAT>(options, *ckpt.generator);
+      else
+        ckpt.model = std::make_unique<GATv2>(options, *ckpt.generator);
+    } else if (arch == "GCN" || arch == "MLP") {
+      const json::Value& c = ckpt.config;
+      BaselineOptions b{.in_channels = c.at("in_channels").as_int(),
+                        .hidden_channels = c.at("hidden_channels").as_int(),
+                        .out_channels = c.at("out_channels").as_int()};
+      if (c.contains("dropout")) b.dropout = static_cast<float>(c.at("dropout").as_double());
+      if (arch == "GCN")
+        ckpt.model = std::make_unique<GCN>(b, *ckpt.generator);
+      else
+        ckpt.model = std::make_unique<MLP>(b, *ckpt.generator);
+    } else {
+      throw IoError(detail::concat(path, ": architecture '", arch,
+                                   "' is not supported (GAT, GATv2, GCN, MLP)"));
+    }
+  } catch (const IoError&) {
+    throw;
+  } catch (const Error& e) {
+    throw IoError(detail::concat(path, ": gat.config does not describe a valid model: ",
+                                 e.what()));
   }
   for (auto& [name, param] : ckpt.model->named_parameters()) {
     const size_t dot = name.find('.');

@@ -35,13 +35,11 @@ Loaded load_both(const std::string& model_path, DatasetArgs& data, const ArgPars
     data.raw_features = !c.at("normalize_features").as_bool();
   for (char& ch : data.dataset) ch = static_cast<char>(std::tolower(ch));
   l.task = data.load(verbose);
-  const GATOptions& o = l.ckpt.model->options();
-  check<InvalidArgument>(o.in_channels == l.task.features.size(1), "gat",
-                         "the model takes ", o.in_channels, " input features but ",
-                         l.task.name, " has ", l.task.features.size(1));
-  check<InvalidArgument>(o.out_channels == l.task.num_classes, "gat", "the model predicts ",
-                         o.out_channels, " classes but ", l.task.name, " has ",
-                         l.task.num_classes);
+  const int64_t in = c.at("in_channels").as_int(), out = c.at("out_channels").as_int();
+  check<InvalidArgument>(in == l.task.features.size(1), "gat", "the model takes ", in,
+                         " input features but ", l.task.name, " has ", l.task.features.size(1));
+  check<InvalidArgument>(out == l.task.num_classes, "gat", "the model predicts ", out,
+                         " classes but ", l.task.name, " has ", l.task.num_classes);
   return l;
 }
 

@@ -100,8 +100,6 @@ int run_train(int argc, char** argv) {
   // The published setup of the model on the dataset; options the user gave win.
   for (char& ch : data.dataset) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
   const ModelSetup defaults = default_setup(arch, data.dataset);
-  if (arch != "gat" && !save.empty())
-    throw UsageError("--save supports --model gat only so far");
   auto use_default = [&](const char* name, auto& field, auto value) {
     if (!args.given(name)) field = value;
   };
@@ -186,7 +184,7 @@ int run_train(int argc, char** argv) {
       extra["dataset"] = task.name;
       extra["normalize_features"] = !data.raw_features;
       extra["seed"] = static_cast<int64_t>(run_seed);
-      save_checkpoint(save, static_cast<const GAT&>(model), extra);
+      save_checkpoint(save, model, extra);
     }
     json::Value rj = json::Value::object();
     rj["seed"] = static_cast<int64_t>(run_seed);

@@ -8,6 +8,9 @@
 //    configuration: {"arch": "GAT", "in_channels": 1433, "hidden_channels": 8, "out_channels": 7,
 //    "heads": 8, "out_heads": 1, "dropout": 0.6, "attn_dropout": 0.6, "negative_slope": 0.2,
 //    "add_self_loops": true} plus, when known, "dataset" and "normalize_features".
+// The same holds for the other node models (GATv2: conv1.lin_l.weight, conv1.lin_l.bias,
+// conv1.lin_r.*, conv1.att, conv1.bias, ...; GCN: conv1.lin.weight, conv1.bias, ...; MLP:
+// lin1.weight, lin1.bias, ...), with "arch" naming the model.
 // Loading accepts the key names of every PyG 2.x release: 2.5+ writes lin.weight; 2.0–2.4 wrote
 // the one shared matrix twice, as lin_src.weight and lin_dst.weight (they must be equal); 1.6–1.7
 // wrote lin_l.weight / lin_r.weight and att_l / att_r. A file without gat.config (a plain PyG
@@ -41,14 +44,19 @@ json::Value gat_config(const GATOptions& options);
 /// The options back from such a configuration; throws gat::IoError naming a missing or bad field.
 GATOptions gat_options_from_config(const json::Value& config);
 
+/// The configuration of any of the node models (GAT, GATv2, GCN, MLP) as stored in checkpoints:
+/// "arch", "in_channels", "hidden_channels", "out_channels", "dropout", and for GAT / GATv2 the
+/// attention options of gat_config().
+json::Value model_config(const NodeModel& model);
+
 /// Writes the model's parameters and `config` merged over the model's own configuration.
-void save_checkpoint(const std::string& path, const GAT& model,
+void save_checkpoint(const std::string& path, const NodeModel& model,
                      const json::Value& extra_config = json::Value::object());
 
 /// A loaded model with the generator it draws dropout from (kept alive together).
 struct Checkpoint {
   std::unique_ptr<Generator> generator;
-  std::unique_ptr<GAT> model;
+  std::unique_ptr<NodeModel> model;
   json::Value config;
 };
 
