@@ -24,6 +24,7 @@ const char* op_kind_name(OpKind kind) {
     case OpKind::GatAttention: return "gat_attention";
     case OpKind::GcnAggregate: return "gcn_aggregate";
     case OpKind::Gatv2Attention: return "gatv2_attention";
+    case OpKind::SegmentAttentionPool: return "segment_attention_pool";
   }
   return "unknown";
 }

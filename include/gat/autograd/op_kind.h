@@ -26,6 +26,7 @@ enum class OpKind {
   GatAttention,
   GcnAggregate,
   Gatv2Attention,
+  SegmentAttentionPool,
 };
 
 /// "linear", "gat_attention", ...
