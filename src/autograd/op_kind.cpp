@@ -25,6 +25,8 @@ const char* op_kind_name(OpKind kind) {
     case OpKind::GcnAggregate: return "gcn_aggregate";
     case OpKind::Gatv2Attention: return "gatv2_attention";
     case OpKind::SegmentAttentionPool: return "segment_attention_pool";
+    case OpKind::SelfLoopEdgeAttr: return "self_loop_edge_attr";
+    case OpKind::AttentionFold: return "attention_fold";
   }
   return "unknown";
 }

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <sstream>
 
+#include "attention_common.h"
 #include "gat/core/error.h"
 #include "gat/nn/init.h"
 #include "gat/ops/add.h"
@@ -14,16 +15,9 @@ namespace gat {
 
 GATv2Conv::GATv2Conv(const GATv2ConvOptions& options, Generator& gen)
     : options_(options), gen_(&gen) {
-  const char* where = "GATv2Conv";
-  check_arg(options.in_channels > 0, where, "in_channels must be positive, got ",
-            options.in_channels);
-  check_arg(options.out_channels > 0, where, "out_channels must be positive, got ",
-            options.out_channels);
-  check_arg(options.heads > 0, where, "heads must be positive, got ", options.heads);
-  check_arg(std::isfinite(options.negative_slope) && options.negative_slope >= 0.0f, where,
-            "negative_slope must be finite and non-negative, got ", options.negative_slope);
-  check_arg(options.dropout >= 0.0f && options.dropout < 1.0f, where,
-            "dropout must be in [0, 1), got ", options.dropout);
+  detail::check_attention_options("GATv2Conv", options.in_channels, options.out_channels,
+                                  options.heads, options.negative_slope, options.dropout,
+                                  options.edge_dim, options.fill_value);
   const int64_t h = options.heads, c = options.out_channels;
   lin_l_weight = Variable(Tensor::empty({h * c, options.in_channels}), true);
   if (options.bias) lin_l_bias = Variable(Tensor::empty({h * c}), true);
@@ -34,19 +28,22 @@ GATv2Conv::GATv2Conv(const GATv2ConvOptions& options, Generator& gen)
     lin_r_weight = Variable(Tensor::empty({h * c, options.in_channels}), true);
     if (options.bias) lin_r_bias = Variable(Tensor::empty({h * c}), true);
   }
+  if (options.edge_dim > 0)
+    lin_edge_weight = Variable(Tensor::empty({h * c, options.edge_dim}), true);
   att = Variable(Tensor::empty({1, h, c}), true);
   if (options.bias) bias = Variable(Tensor::empty({options.concat ? h * c : c}), true);
   reset_parameters();
 }
 
 void GATv2Conv::reset_parameters() {
-  // PyG's order: lin_l, lin_r, att, bias.
+  // PyG's order: lin_l, lin_r, lin_edge, att, bias.
   glorot_(lin_l_weight.mutable_data(), *gen_);
   if (lin_l_bias.defined()) zeros_(lin_l_bias.mutable_data());
   if (!options_.share_weights) {
     glorot_(lin_r_weight.mutable_data(), *gen_);
     if (lin_r_bias.defined()) zeros_(lin_r_bias.mutable_data());
   }
+  if (lin_edge_weight.defined()) glorot_(lin_edge_weight.mutable_data(), *gen_);
   glorot_(att.mutable_data(), *gen_);
   if (bias.defined()) zeros_(bias.mutable_data());
 }
@@ -58,35 +55,48 @@ std::vector<std::pair<std::string, Variable>> GATv2Conv::own_parameters() const 
     out.emplace_back("lin_r.weight", lin_r_weight);
     if (lin_r_bias.defined()) out.emplace_back("lin_r.bias", lin_r_bias);
   }
+  if (lin_edge_weight.defined()) out.emplace_back("lin_edge.weight", lin_edge_weight);
   out.emplace_back("att", att);
   if (bias.defined()) out.emplace_back("bias", bias);
   return out;
 }
 
+std::vector<std::pair<std::string, Variable>> GATv2Conv::own_aliases() const {
+  // PyG keeps lin_r as its own module holding the shared tensors, so its state_dict lists them
+  // twice.
+  if (!options_.share_weights) return {};
+  std::vector<std::pair<std::string, Variable>> out = {{"lin_r.weight", lin_r_weight}};
+  if (lin_r_bias.defined()) out.emplace_back("lin_r.bias", lin_r_bias);
+  return out;
+}
+
 Variable GATv2Conv::forward(const Variable& x, const Graph& graph,
                             AttentionWeights* attention) const {
+  return forward(x, graph, Variable(), attention);
+}
+
+Variable GATv2Conv::forward(const Variable& x, const Graph& graph, const Variable& edge_attr,
+                            AttentionWeights* attention) const {
   const char* where = "GATv2Conv::forward";
-  check_shape(x.defined() && x.shape().ndim() == 2, where, "x must be 2-d [N, F_in], got ",
-              x.defined() ? x.shape().str() : std::string("(undefined)"));
-  check_shape(x.size(0) == graph.num_nodes(), where, "x has ", x.size(0),
-              " rows but the graph has ", graph.num_nodes(), " nodes");
-  check_shape(x.size(1) == options_.in_channels, where, "x has ", x.size(1),
-              " features but in_channels is ", options_.in_channels);
+  detail::check_node_features(where, x, graph, options_.in_channels);
   const int64_t n = x.size(0), h = options_.heads, c = options_.out_channels;
   // Parameters are public (a checkpoint loader assigns them): check them against the options.
-  auto check_param = [&](const Variable& p, const char* name, const Shape& expected) {
-    check_shape(p.defined() && p.shape() == expected, where, "parameter ", name, " has shape ",
-                p.defined() ? p.shape().str() : std::string("(undefined)"), ", expected ",
-                expected.str(), " for ", repr());
-  };
-  check_param(lin_l_weight, "lin_l.weight", {h * c, options_.in_channels});
-  check_param(lin_r_weight, "lin_r.weight", {h * c, options_.in_channels});
+  const std::string layer = repr();
+  detail::check_parameter(where, lin_l_weight, "lin_l.weight", {h * c, options_.in_channels},
+                          layer);
+  detail::check_parameter(where, lin_r_weight, "lin_r.weight", {h * c, options_.in_channels},
+                          layer);
   if (options_.bias) {
-    check_param(lin_l_bias, "lin_l.bias", {h * c});
-    check_param(lin_r_bias, "lin_r.bias", {h * c});
-    check_param(bias, "bias", {options_.concat ? h * c : c});
+    detail::check_parameter(where, lin_l_bias, "lin_l.bias", {h * c}, layer);
+    detail::check_parameter(where, lin_r_bias, "lin_r.bias", {h * c}, layer);
+    detail::check_parameter(where, bias, "bias", {options_.concat ? h * c : c}, layer);
   }
-  check_param(att, "att", {1, h, c});
+  if (options_.edge_dim > 0)
+    detail::check_parameter(where, lin_edge_weight, "lin_edge.weight",
+                            {h * c, options_.edge_dim}, layer);
+  detail::check_parameter(where, att, "att", {1, h, c}, layer);
+  const Variable attr = detail::attention_edge_attr(where, edge_attr, graph, options_.edge_dim,
+                                                    options_.add_self_loops, options_.fill_value);
   const Graph& g = options_.add_self_loops ? graph.with_self_loops() : graph;
 
   const Variable xl = reshape(linear(x, lin_l_weight, lin_l_bias), {n, h, c});
@@ -97,7 +107,8 @@ Variable GATv2Conv::forward(const Variable& x, const Graph& graph,
   attn.training = is_training();
   attn.generator = gen_;
   Tensor alpha;
-  Variable out = gatv2_attention(xl, xr, att, g, attn, attention ? &alpha : nullptr);
+  Variable out = gatv2_attention(xl, xr, att, g, attn, attention ? &alpha : nullptr, attr,
+                                 attr.defined() ? lin_edge_weight : Variable());
   out = options_.concat ? reshape(out, {n, h * c}) : mean_heads(out);
   if (bias.defined()) out = add_bias(out, bias);
   if (attention) *attention = AttentionWeights{g, alpha};

@@ -27,6 +27,8 @@ enum class OpKind {
   GcnAggregate,
   Gatv2Attention,
   SegmentAttentionPool,
+  SelfLoopEdgeAttr,
+  AttentionFold,
 };
 
 /// "linear", "gat_attention", ...

@@ -3,16 +3,24 @@
 //
 //   x'_i = ‖_{h=1..H} Σ_{j ∈ N(i)} α_ij^h W^h x_j   (concat)   or   (1/H) Σ_h ...   (mean)
 //          (+ bias)
-//   α_ij^h = softmax_j( LeakyReLU( ⟨att_src^h, W^h x_j⟩ + ⟨att_dst^h, W^h x_i⟩ ) )
-// where N(i) are i's incoming edges (j → i), including a self-loop when add_self_loops, and
-// dropout with probability `dropout` is applied to α during training.
+//   α_ij^h = softmax_j( LeakyReLU( ⟨att_src^h, W^h x_j⟩ + ⟨att_dst^h, W^h x_i⟩
+//                                  [+ ⟨att_edge^h, W_e^h e_ij⟩] ) )
+// where N(i) are i's incoming edges (j → i), including a self-loop when add_self_loops (existing
+// self-loops are removed first), and dropout with probability `dropout` is applied to α during
+// training. With edge_dim = D, edge features e_ij [E, D] enter the score (the bracket); the
+// self-loops' features follow fill_value (default: the mean of the node's incoming edges'
+// features). The edge term is computed as e_ij · v[h] with v[h] = Σ_c att_edge[h,c] W_e[h·C+c]
+// (gat/ops/edge_features.h): E × H numbers, never PyG's E × H × C lin_edge(edge_attr).
 //
 // Parameters (PyG 2.5+ names; [out, in] layout as torch.nn.Linear):
 //   lin.weight [H·C, F_in]  (no bias in the projection)
 //   att_src    [1, H, C]
 //   att_dst    [1, H, C]
+//   lin_edge.weight [H·C, D]  (edge_dim = D > 0 only; no bias)
+//   att_edge   [1, H, C]      (edge_dim > 0 only)
 //   bias       [H·C] when concat, [C] otherwise (absent when bias = false)
-// Initialisation as PyG: glorot for lin.weight, att_src, att_dst; zeros for bias.
+// Initialisation as PyG: glorot for lin.weight, lin_edge.weight, att_src, att_dst, att_edge;
+// zeros for bias.
 //
 // Shapes: x [N, F_in], graph with N nodes → [N, H·C] (concat) or [N, C].
 //
@@ -30,6 +38,7 @@
 #include "gat/core/rng.h"
 #include "gat/graph/graph.h"
 #include "gat/nn/module.h"
+#include "gat/ops/edge_features.h"
 
 namespace gat {
 
@@ -42,6 +51,8 @@ struct GATConvOptions {
   float dropout = 0.0f;
   bool add_self_loops = true;
   bool bias = true;
+  int64_t edge_dim = 0;      // D > 0: edge features [E, D] enter the score (0: none)
+  SelfLoopFill fill_value = {};  // the self-loops' edge features (default "mean")
 };
 
 /// The attention weights of one forward pass, as PyG's return_attention_weights gives them:
@@ -61,12 +72,19 @@ class GATConv : public Module {
   /// Throws gat::ShapeError when x is not [graph.num_nodes(), in_channels].
   Variable forward(const Variable& x, const Graph& graph,
                    AttentionWeights* attention = nullptr) const;
+  /// With edge features edge_attr [E] or [E, edge_dim] in the graph's edge order (undefined: no
+  /// edge term, as PyG when edge_attr is None). Throws gat::InvalidArgument when the layer has
+  /// no edge_dim or a feature is not finite, gat::ShapeError when the rows are not the graph's
+  /// edges or the width is not edge_dim.
+  Variable forward(const Variable& x, const Graph& graph, const Variable& edge_attr,
+                   AttentionWeights* attention = nullptr) const;
 
   void reset_parameters();
   const GATConvOptions& options() const { return options_; }
   std::string repr() const override;
 
-  Variable lin_weight, att_src, att_dst, bias;  // bias undefined when options.bias is false
+  // bias undefined when options.bias is false; lin_edge_weight, att_edge when edge_dim is 0.
+  Variable lin_weight, att_src, att_dst, lin_edge_weight, att_edge, bias;
 
  protected:
   std::vector<std::pair<std::string, Variable>> own_parameters() const override;

@@ -2,21 +2,26 @@
 // with PyTorch Geometric's semantics and parameter names.
 //
 //   x_l = lin_l(x), x_r = lin_r(x)                      (both [N, H, C], with their biases)
-//   α_ij^h = softmax_j( ⟨att^h, LeakyReLU(x_l[j,h] + x_r[i,h])⟩ )
+//   α_ij^h = softmax_j( ⟨att^h, LeakyReLU(x_l[j,h] + x_r[i,h] [+ W_e^h e_ij])⟩ )
 //   x'_i = ‖_{h=1..H} Σ_{j ∈ N(i)} α_ij^h x_l[j,h]   (concat)   or   (1/H) Σ_h ...   (mean)
 //          (+ bias)
 // where N(i) are i's incoming edges (j → i), including a self-loop when add_self_loops (existing
 // self-loops are removed first), and dropout with probability `dropout` is applied to α during
-// training. The attention op and its derivatives: gat/ops/gatv2_attention.h.
+// training. With edge_dim = D, edge features e_ij [E, D] enter inside the LeakyReLU (the bracket);
+// the self-loops' features follow fill_value (default: the mean of the node's incoming edges'
+// features). W_e e_ij is computed per edge inside the fused kernel and never stored (PyG forms
+// lin_edge(edge_attr), an E × H × C tensor). The attention op and its derivatives:
+// gat/ops/gatv2_attention.h.
 //
 // Parameters (PyG names; [out, in] layout as torch.nn.Linear):
 //   lin_l.weight [H·C, F_in], lin_l.bias [H·C]   (bias only when bias = true)
 //   lin_r.weight [H·C, F_in], lin_r.bias [H·C]   (the same Variables as lin_l when share_weights)
+//   lin_edge.weight [H·C, D]  (edge_dim = D > 0 only; no bias; GATv2 has no att_edge)
 //   att          [1, H, C]
 //   bias         [H·C] when concat, [C] otherwise (absent when bias = false)
 // Initialisation as PyG: glorot for the weights and att; zeros for every bias.
 // With share_weights, named_parameters() lists lin_l.* only, so an optimizer steps the shared
-// tensors once; PyG's state_dict also carries lin_r.* (equal to lin_l.*).
+// tensors once; state_dict() also carries lin_r.* (the same tensors), as PyG's does.
 //
 // Shapes: x [N, F_in], graph with N nodes → [N, H·C] (concat) or [N, C].
 //
@@ -35,6 +40,7 @@
 #include "gat/graph/graph.h"
 #include "gat/nn/gat_conv.h"  // AttentionWeights
 #include "gat/nn/module.h"
+#include "gat/ops/edge_features.h"
 
 namespace gat {
 
@@ -48,6 +54,8 @@ struct GATv2ConvOptions {
   bool add_self_loops = true;
   bool bias = true;
   bool share_weights = false;
+  int64_t edge_dim = 0;      // D > 0: edge features [E, D] enter the score (0: none)
+  SelfLoopFill fill_value = {};  // the self-loops' edge features (default "mean")
 };
 
 class GATv2Conv : public Module {
@@ -59,17 +67,22 @@ class GATv2Conv : public Module {
   /// Throws gat::ShapeError when x is not [graph.num_nodes(), in_channels].
   Variable forward(const Variable& x, const Graph& graph,
                    AttentionWeights* attention = nullptr) const;
+  /// With edge features edge_attr [E] or [E, edge_dim] in the graph's edge order (undefined: no
+  /// edge term, as PyG when edge_attr is None). Errors as GATConv::forward.
+  Variable forward(const Variable& x, const Graph& graph, const Variable& edge_attr,
+                   AttentionWeights* attention = nullptr) const;
 
   void reset_parameters();
   const GATv2ConvOptions& options() const { return options_; }
   std::string repr() const override;
 
   // lin_l_bias, lin_r_bias and bias undefined when options.bias is false; lin_r_* alias lin_l_*
-  // when options.share_weights.
-  Variable lin_l_weight, lin_l_bias, lin_r_weight, lin_r_bias, att, bias;
+  // when options.share_weights; lin_edge_weight undefined when edge_dim is 0.
+  Variable lin_l_weight, lin_l_bias, lin_r_weight, lin_r_bias, lin_edge_weight, att, bias;
 
  protected:
   std::vector<std::pair<std::string, Variable>> own_parameters() const override;
+  std::vector<std::pair<std::string, Variable>> own_aliases() const override;
 
  private:
   GATv2ConvOptions options_;

@@ -36,9 +36,13 @@ struct Gatv2AttentionOptions {
 /// Shapes: xl, xr [N, H, C]; att [1, H, C] (PyG's layout); graph with N nodes and E edges
 /// → out [N, H, C]. When alpha is non-null it receives the attention weights [E, H] (after
 /// dropout, as PyG returns them) in edge-id order.
+/// Edge features (optional, both or neither): edge_attr [E, D] in the graph's edge order and
+/// edge_weight [H·C, D] (PyG's lin_edge.weight); W_e · edge_attr[e] is added inside the
+/// LeakyReLU, computed per edge in the kernel and never stored.
 /// Throws gat::ShapeError / gat::InvalidArgument naming the argument on any mismatch.
 Variable gatv2_attention(const Variable& xl, const Variable& xr, const Variable& att,
                          const Graph& graph, const Gatv2AttentionOptions& options,
-                         Tensor* alpha = nullptr);
+                         Tensor* alpha = nullptr, const Variable& edge_attr = Variable(),
+                         const Variable& edge_weight = Variable());
 
 }  // namespace gat

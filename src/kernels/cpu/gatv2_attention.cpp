@@ -42,11 +42,22 @@ inline float edge_score(const float* att, const float* xl_j, const float* xr_i, 
   return acc;
 }
 
+// The target side of edge `edge`'s pre-activation: xr[i] alone without edge features, else
+// xr[i] + W_e · edge_attr[edge] written into `buf` (width floats). Every pass calls this one
+// function, so they all see the same value.
+inline const float* edge_target(const float* xr_i, const Gatv2EdgeInputs& edges, int64_t edge,
+                                int64_t width, int64_t dim, float* buf) {
+  if (!edges.attr) return xr_i;
+  const float* a = edges.attr + edge * dim;
+  for (int64_t o = 0; o < width; ++o) buf[o] = xr_i[o] + dot(edges.weight + o * dim, a, dim);
+  return buf;
+}
+
 }  // namespace
 
 void gatv2_attention_forward(const Graph& graph, const Gatv2AttentionArgs& args, const float* xl,
-                             const float* xr, const float* att, float* out, float* lse,
-                             float* alpha) {
+                             const float* xr, const float* att, const Gatv2EdgeInputs& edges,
+                             float* out, float* lse, float* alpha) {
   const int64_t n = graph.num_nodes(), num_slots = graph.num_edges();
   const int64_t heads = args.heads, channels = args.channels, width = heads * channels;
   const float slope = args.negative_slope;
@@ -57,9 +68,10 @@ void gatv2_attention_forward(const Graph& graph, const Gatv2AttentionArgs& args,
   const int32_t* in_edge = graph.in_edge();
   const int parts = num_threads();
   const std::vector<int64_t> bounds = partition_by_work(in_ptr, n, parts);
-  // Per range: the row's scores, then its exp(e − max) (max_in_degree × H), and the row's max
-  // and sum per head (2 × H).
-  const int64_t scratch_per_part = (graph.max_in_degree() + 2) * heads;
+  // Per range: the row's scores, then its exp(e − max) (max_in_degree × H), the row's max and sum
+  // per head (2 × H), and one edge's target side with its edge term (width).
+  const int64_t dim = edges.attr ? args.edge_dim : 0;
+  const int64_t scratch_per_part = (graph.max_in_degree() + 2) * heads + width;
   std::vector<float> scratch(static_cast<size_t>(scratch_per_part * parts));
 
   // Strategy: one thread owns each destination row i and writes only out[i], lse[i] and the α of
@@ -70,6 +82,7 @@ void gatv2_attention_forward(const Graph& graph, const Gatv2AttentionArgs& args,
     float* score = scratch.data() + part * scratch_per_part;
     float* row_max = score + graph.max_in_degree() * heads;
     float* row_sum = row_max + heads;
+    float* target_buf = row_sum + heads;
     for (int64_t i = bounds[part]; i < bounds[part + 1]; ++i) {
       const int64_t begin = in_ptr[i], degree = in_ptr[i + 1] - begin;
       const float* xr_i = xr + i * width;
@@ -86,9 +99,10 @@ void gatv2_attention_forward(const Graph& graph, const Gatv2AttentionArgs& args,
         const float* xl_j = xl + static_cast<int64_t>(in_src[begin + k]) * width;
         if (begin + k + kPrefetchDistance < num_slots)
           prefetch_row(xl + in_src[begin + k + kPrefetchDistance] * width, width);
+        const float* t_ij = edge_target(xr_i, edges, in_edge[begin + k], width, dim, target_buf);
         for (int64_t h = 0; h < heads; ++h) {
           const int64_t o = h * channels;
-          const float e = edge_score(att + o, xl_j + o, xr_i + o, channels, slope);
+          const float e = edge_score(att + o, xl_j + o, t_ij + o, channels, slope);
           score[k * heads + h] = e;
           row_max[h] = std::max(row_max[h], e);
         }
@@ -122,10 +136,13 @@ void gatv2_attention_forward(const Graph& graph, const Gatv2AttentionArgs& args,
 }
 
 void gatv2_attention_backward(const Graph& graph, const Gatv2AttentionArgs& args, const float* xl,
-                              const float* xr, const float* att, const float* lse,
-                              const float* grad_out, float* grad_xl, float* grad_xr,
-                              float* grad_att) {
-  if (!grad_xl && !grad_xr && !grad_att) return;
+                              const float* xr, const float* att, const Gatv2EdgeInputs& edges,
+                              const float* lse, const float* grad_out, float* grad_xl,
+                              float* grad_xr, float* grad_att, float* grad_edge_attr,
+                              float* grad_edge_weight) {
+  const int64_t dim = edges.attr ? args.edge_dim : 0;
+  if (!edges.attr) grad_edge_attr = grad_edge_weight = nullptr;
+  if (!grad_xl && !grad_xr && !grad_att && !grad_edge_attr && !grad_edge_weight) return;
   const int64_t n = graph.num_nodes(), num_slots = graph.num_edges();
   const int64_t heads = args.heads, channels = args.channels, width = heads * channels;
   const float slope = args.negative_slope;
@@ -149,8 +166,11 @@ void gatv2_attention_backward(const Graph& graph, const Gatv2AttentionArgs& args
     const std::vector<int64_t> block_bounds =
         partition_by_work(in_ptr, n, static_cast<int>(blocks));
     std::vector<float> partials(grad_att ? static_cast<size_t>(blocks * width) : 0, 0.0f);
+    std::vector<float> w_partials(
+        grad_edge_weight ? static_cast<size_t>(blocks * width * dim) : 0, 0.0f);
     const int64_t row_size = graph.max_in_degree() * heads;
-    const int64_t scratch_per_part = 2 * row_size + heads;
+    // Per range: α and dα of the row's edges, D per head, and one edge's target side and dz.
+    const int64_t scratch_per_part = 2 * row_size + heads + 2 * width;
     std::vector<float> scratch(static_cast<size_t>(scratch_per_part * parts));
 
     // Strategy: one thread owns each destination row i and writes only D[i] and dxr[i]; the
@@ -161,8 +181,11 @@ void gatv2_attention_backward(const Graph& graph, const Gatv2AttentionArgs& args
       float* a_row = scratch.data() + part * scratch_per_part;
       float* da_row = a_row + row_size;
       float* acc = da_row + row_size;
+      float* target_buf = acc + heads;
+      float* dz = target_buf + width;
       for (int64_t b = part; b < blocks; b += parts) {
         float* datt = grad_att ? partials.data() + b * width : nullptr;
+        float* dw = grad_edge_weight ? w_partials.data() + b * width * dim : nullptr;
         for (int64_t i = block_bounds[b]; i < block_bounds[b + 1]; ++i) {
           const int64_t begin = in_ptr[i], degree = in_ptr[i + 1] - begin;
           const float* g_i = grad_out + i * width;
@@ -175,9 +198,10 @@ void gatv2_attention_backward(const Graph& graph, const Gatv2AttentionArgs& args
             const float* xl_j = xl + static_cast<int64_t>(in_src[begin + k]) * width;
             if (begin + k + kPrefetchDistance < num_slots)
               prefetch_row(xl + in_src[begin + k + kPrefetchDistance] * width, width);
+            const float* t_ij = edge_target(xr_i, edges, edge, width, dim, target_buf);
             for (int64_t h = 0; h < heads; ++h) {
               const int64_t o = h * channels;
-              const float e = edge_score(att + o, xl_j + o, xr_i + o, channels, slope);
+              const float e = edge_score(att + o, xl_j + o, t_ij + o, channels, slope);
               const float a = std::exp(e - lse[i * heads + h]);
               const float m = mask.factor(edge, h);
               // dα = dα' · m / (1 − p); a dropped edge needs no dot product.
@@ -189,20 +213,36 @@ void gatv2_attention_backward(const Graph& graph, const Gatv2AttentionArgs& args
           }
           for (int64_t h = 0; h < heads; ++h)
             mean_da[i * heads + h] = acc[h];
-          if (!dxr_i && !datt) continue;
-          // de_ij, then per channel dz = de · att · LeakyReLU'(z) into dxr[i] and
-          // de · LeakyReLU(z) into datt (z recomputed: nothing of size C is kept per edge).
+          const bool edge_grads = grad_edge_attr || dw;
+          if (!dxr_i && !datt && !edge_grads) continue;
+          // de_ij, then per channel dz = de · att · LeakyReLU'(z) into dxr[i] (and the edge's
+          // features and W_e) and de · LeakyReLU(z) into datt (z recomputed: nothing of size C is
+          // kept per edge).
           for (int64_t k = 0; k < degree; ++k) {
+            const int64_t edge = in_edge[begin + k];
             const float* xl_j = xl + static_cast<int64_t>(in_src[begin + k]) * width;
+            const float* t_ij = edge_target(xr_i, edges, edge, width, dim, target_buf);
             for (int64_t h = 0; h < heads; ++h) {
               const int64_t kh = k * heads + h, o = h * channels;
               const float de = a_row[kh] * (da_row[kh] - acc[h]);
               for (int64_t c = 0; c < channels; ++c) {
-                const float z = xl_j[o + c] + xr_i[o + c];
-                if (dxr_i) dxr_i[o + c] += de * att[o + c] * leaky_relu_grad(z, slope);
+                const float z = xl_j[o + c] + t_ij[o + c];
+                const float dz_c = de * att[o + c] * leaky_relu_grad(z, slope);
+                if (dxr_i) dxr_i[o + c] += dz_c;
+                if (edge_grads) dz[o + c] = dz_c;
                 if (datt) datt[o + c] += de * leaky_relu(z, slope);
               }
             }
+            if (!edge_grads) continue;
+            // The edge term W_e · a_e: da_e = W_eᵀ dz (this row owns the edge), dW_e += dz a_eᵀ.
+            const float* a_e = edges.attr + edge * dim;
+            if (grad_edge_attr) {
+              float* ga = grad_edge_attr + edge * dim;
+              std::fill(ga, ga + dim, 0.0f);
+              for (int64_t o = 0; o < width; ++o) axpy(ga, dz[o], edges.weight + o * dim, dim);
+            }
+            if (dw)
+              for (int64_t o = 0; o < width; ++o) axpy(dw + o * dim, dz[o], a_e, dim);
           }
         }
       }
@@ -212,6 +252,12 @@ void gatv2_attention_backward(const Graph& graph, const Gatv2AttentionArgs& args
       for (int64_t b = 0; b < blocks; ++b)
         for (int64_t k = 0; k < width; ++k)
           grad_att[k] += partials[b * width + k];
+    }
+    if (grad_edge_weight) {
+      std::fill(grad_edge_weight, grad_edge_weight + width * dim, 0.0f);
+      for (int64_t b = 0; b < blocks; ++b)
+        for (int64_t k = 0; k < width * dim; ++k)
+          grad_edge_weight[k] += w_partials[b * width * dim + k];
     }
   }
 
@@ -227,8 +273,10 @@ void gatv2_attention_backward(const Graph& graph, const Gatv2AttentionArgs& args
     // xr, lse and D are only read. The gradient that edge j → i sends to its source is gathered
     // here through the transposed CSR instead of being scattered from row i, so there are no
     // atomics, and each row sums its edges in a fixed order.
+    std::vector<float> scratch(static_cast<size_t>(width * parts));
 #pragma omp parallel for schedule(static, 1)
     for (int part = 0; part < parts; ++part) {
+      float* target_buf = scratch.data() + part * width;
       for (int64_t j = bounds[part]; j < bounds[part + 1]; ++j) {
         const float* xl_j = xl + j * width;
         float* dxl_j = grad_xl + j * width;
@@ -244,16 +292,17 @@ void gatv2_attention_backward(const Graph& graph, const Gatv2AttentionArgs& args
             __builtin_prefetch(lse + next * heads);
             __builtin_prefetch(mean_da.data() + next * heads);
           }
+          const float* t_ij = edge_target(xr_i, edges, edge, width, dim, target_buf);
           for (int64_t h = 0; h < heads; ++h) {
             const int64_t o = h * channels;
-            const float e = edge_score(att + o, xl_j + o, xr_i + o, channels, slope);
+            const float e = edge_score(att + o, xl_j + o, t_ij + o, channels, slope);
             const float a = std::exp(e - lse[i * heads + h]);
             const float m = mask.factor(edge, h);
             const float da = m != 0.0f ? m * dot(g_i + o, xl_j + o, channels) : 0.0f;
             const float de = a * (da - mean_da[i * heads + h]);
             const float am = a * m;
             for (int64_t c = 0; c < channels; ++c) {
-              const float z = xl_j[o + c] + xr_i[o + c];
+              const float z = xl_j[o + c] + t_ij[o + c];
               dxl_j[o + c] += am * g_i[o + c] + de * att[o + c] * leaky_relu_grad(z, slope);
             }
           }
