@@ -153,4 +153,25 @@ GraphBatch make_graph_batch(const GraphTask& task, const std::vector<int64_t>& g
   return out;
 }
 
+NodeTask mean_feature_task(const GraphTask& task) {
+  const int64_t g_count = task.num_graphs(), f = task.num_features();
+  NodeTask out;
+  out.name = task.name + "_mean_features";
+  out.graph = Graph::from_edges(g_count, {}, {});
+  out.features = Tensor::zeros({g_count, f});
+  for (int64_t g = 0; g < g_count; ++g) {
+    const int64_t n = task.node_ptr[g + 1] - task.node_ptr[g];
+    float* row = out.features.data() + g * f;
+    for (int64_t i = task.node_ptr[g]; i < task.node_ptr[g + 1]; ++i)
+      for (int64_t c = 0; c < f; ++c) row[c] += task.features.data()[i * f + c];
+    for (int64_t c = 0; c < f; ++c) row[c] /= static_cast<float>(n);
+  }
+  out.labels = task.labels;
+  out.num_classes = task.num_classes;
+  out.train = task.train;
+  out.val = task.val;
+  out.test = task.test;
+  return out;
+}
+
 }  // namespace gat

@@ -44,6 +44,7 @@
 
 #include "gat/core/rng.h"
 #include "gat/core/tensor.h"
+#include "gat/data/node_task.h"
 #include "gat/graph/graph.h"
 
 namespace gat {
@@ -95,5 +96,10 @@ GraphTask marker_neighbour_task(const MarkerNeighbourOptions& options, Generator
 /// The graphs `graph_ids` of `task`, in that order (repeats allowed), as one batch. Throws
 /// gat::InvalidArgument when graph_ids is empty or names a graph the task does not have.
 GraphBatch make_graph_batch(const GraphTask& task, const std::vector<int64_t>& graph_ids);
+
+/// The pooling-free baseline's view of the task: one node per graph, whose features are the mean
+/// of the graph's node features, no edges, the graph labels and the same splits. A node model
+/// (an MLP) trained on it sees everything but the structure.
+NodeTask mean_feature_task(const GraphTask& task);
 
 }  // namespace gat
