@@ -49,8 +49,9 @@ int run_graph_train(int argc, char** argv) {
   ArgParser args(
       "graph-train",
       "Graph classification with global attention pooling (PyG's AttentionalAggregation) on a "
-      "generated task, \"marker neighbour\": each graph (10-30 nodes, a random tree plus a few "
-      "extra edges) has one marker node and exactly 2 red nodes among nodes of other colours; "
+      "generated task, \"marker neighbour\": each graph (by default 10-30 nodes; a random tree "
+      "plus a few extra edges) has one marker node and exactly 2 red nodes among nodes of other "
+      "colours; "
       "the label is 1 when the marker has a red neighbour. Node features are a one-hot colour "
       "and a marker bit, so the mean of a graph's features says nothing about its label (an "
       "MLP on them is at chance, 50%): the model must pass messages along the edges and then "
