@@ -12,7 +12,8 @@ namespace {
 // In-place Fisher–Yates shuffle driven by gen, so the order is the same on every machine.
 template <typename T>
 void shuffle(std::vector<T>& v, Generator& gen) {
-  for (size_t i = v.size(); i > 1; --i) std::swap(v[i - 1], v[gen.below(i)]);
+  for (size_t i = v.size(); i > 1; --i)
+    std::swap(v[i - 1], v[gen.below(i)]);
 }
 
 // A uniform element of v (not empty).
@@ -25,11 +26,13 @@ int64_t pick(const std::vector<int64_t>& v, Generator& gen) {
 
 GraphTask marker_neighbour_task(const MarkerNeighbourOptions& o, Generator& gen) {
   const char* where = "marker_neighbour_task";
-  check_arg(o.num_graphs >= 10, where, "num_graphs must be at least 10 (every split needs a "
-            "graph), got ", o.num_graphs);
+  check_arg(o.num_graphs >= 10, where,
+            "num_graphs must be at least 10 (every split needs a "
+            "graph), got ",
+            o.num_graphs);
   check_arg(o.red_nodes >= 1, where, "red_nodes must be at least 1, got ", o.red_nodes);
-  check_arg(o.min_nodes >= o.red_nodes + 3, where, "min_nodes must be at least red_nodes + 3 = ",
-            o.red_nodes + 3, ", got ", o.min_nodes);
+  check_arg(o.min_nodes >= o.red_nodes + 3, where,
+            "min_nodes must be at least red_nodes + 3 = ", o.red_nodes + 3, ", got ", o.min_nodes);
   check_arg(o.max_nodes >= o.min_nodes, where, "max_nodes (", o.max_nodes,
             ") must be at least min_nodes (", o.min_nodes, ")");
   check_arg(o.max_nodes <= 100000, where, "max_nodes must be at most 100000, got ", o.max_nodes);
@@ -42,7 +45,8 @@ GraphTask marker_neighbour_task(const MarkerNeighbourOptions& o, Generator& gen)
   task.name = "marker_neighbour";
   task.num_classes = 2;
   task.labels.resize(num_graphs);
-  for (int64_t g = 0; g < num_graphs; ++g) task.labels[g] = static_cast<int32_t>(g % 2);
+  for (int64_t g = 0; g < num_graphs; ++g)
+    task.labels[g] = static_cast<int32_t>(g % 2);
   shuffle(task.labels, gen);
 
   task.node_ptr.assign(1, 0);
@@ -56,7 +60,8 @@ GraphTask marker_neighbour_task(const MarkerNeighbourOptions& o, Generator& gen)
       pairs.emplace_back(a, b);
       pairs.emplace_back(b, a);
     };
-    for (int64_t i = 1; i < n; ++i) add_edge(i, static_cast<int64_t>(gen.below(i)));
+    for (int64_t i = 1; i < n; ++i)
+      add_edge(i, static_cast<int64_t>(gen.below(i)));
     const int64_t extra = static_cast<int64_t>(static_cast<float>(n) * o.extra_edges);
     for (int64_t k = 0; k < extra; ++k) {
       const int64_t a = static_cast<int64_t>(gen.below(n)), b = static_cast<int64_t>(gen.below(n));
@@ -79,15 +84,15 @@ GraphTask marker_neighbour_task(const MarkerNeighbourOptions& o, Generator& gen)
         candidates.push_back(i);
     const int64_t marker = pick(candidates, gen);
     std::vector<char> is_neighbour(n, 0);
-    for (int64_t j : neighbours[marker]) is_neighbour[j] = 1;
+    for (int64_t j : neighbours[marker])
+      is_neighbour[j] = 1;
 
     // Colours: −1 = not yet coloured; the marker has none.
     std::vector<int64_t> colour(n, -1);
     auto place_red = [&](bool neighbours_allowed, bool others_allowed) {
       std::vector<int64_t> free;
       for (int64_t i = 0; i < n; ++i)
-        if (i != marker && colour[i] < 0 &&
-            (is_neighbour[i] ? neighbours_allowed : others_allowed))
+        if (i != marker && colour[i] < 0 && (is_neighbour[i] ? neighbours_allowed : others_allowed))
           free.push_back(i);
       colour[pick(free, gen)] = 0;
     };
@@ -101,7 +106,8 @@ GraphTask marker_neighbour_task(const MarkerNeighbourOptions& o, Generator& gen)
     for (int64_t i = 0; i < n; ++i) {
       if (i != marker && colour[i] < 0)
         colour[i] = 1 + static_cast<int64_t>(gen.below(colours - 1));
-      for (int64_t c = 0; c < colours; ++c) feats.push_back(colour[i] == c ? 1.0f : 0.0f);
+      for (int64_t c = 0; c < colours; ++c)
+        feats.push_back(colour[i] == c ? 1.0f : 0.0f);
       feats.push_back(i == marker ? 1.0f : 0.0f);
     }
     task.node_ptr.push_back(task.node_ptr.back() + n);
@@ -110,7 +116,8 @@ GraphTask marker_neighbour_task(const MarkerNeighbourOptions& o, Generator& gen)
   task.features = Tensor::from_vector({task.node_ptr.back(), f}, feats);
 
   std::vector<int64_t> order(num_graphs);
-  for (int64_t g = 0; g < num_graphs; ++g) order[g] = g;
+  for (int64_t g = 0; g < num_graphs; ++g)
+    order[g] = g;
   shuffle(order, gen);
   const int64_t n_train = num_graphs * 6 / 10, n_val = num_graphs * 2 / 10;
   task.train.assign(order.begin(), order.begin() + n_train);
@@ -163,8 +170,10 @@ NodeTask mean_feature_task(const GraphTask& task) {
     const int64_t n = task.node_ptr[g + 1] - task.node_ptr[g];
     float* row = out.features.data() + g * f;
     for (int64_t i = task.node_ptr[g]; i < task.node_ptr[g + 1]; ++i)
-      for (int64_t c = 0; c < f; ++c) row[c] += task.features.data()[i * f + c];
-    for (int64_t c = 0; c < f; ++c) row[c] /= static_cast<float>(n);
+      for (int64_t c = 0; c < f; ++c)
+        row[c] += task.features.data()[i * f + c];
+    for (int64_t c = 0; c < f; ++c)
+      row[c] /= static_cast<float>(n);
   }
   out.labels = task.labels;
   out.num_classes = task.num_classes;

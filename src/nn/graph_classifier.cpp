@@ -11,9 +11,10 @@ namespace {
 // Validated before any member is built, so the error names this class.
 GATConvOptions conv1_options(const GraphClassifierOptions& o) {
   check_arg(o.in_channels > 0 && o.hidden_channels > 0 && o.out_channels > 0 && o.heads > 0,
-            "GraphClassifier", "in_channels, hidden_channels, out_channels and heads must be "
-            "positive, got ", o.in_channels, ", ", o.hidden_channels, ", ", o.out_channels, ", ",
-            o.heads);
+            "GraphClassifier",
+            "in_channels, hidden_channels, out_channels and heads must be "
+            "positive, got ",
+            o.in_channels, ", ", o.hidden_channels, ", ", o.out_channels, ", ", o.heads);
   return {.in_channels = o.in_channels,
           .out_channels = o.hidden_channels,
           .heads = o.heads,
@@ -74,8 +75,8 @@ Variable GraphClassifier::forward(const Variable& x, const Graph& graph,
 }
 
 std::vector<std::pair<std::string, Module*>> GraphClassifier::children() const {
-  std::vector<std::pair<std::string, Module*>> out = {
-      {"conv1", const_cast<GATConv*>(&conv1)}, {"conv2", const_cast<GATConv*>(&conv2)}};
+  std::vector<std::pair<std::string, Module*>> out = {{"conv1", const_cast<GATConv*>(&conv1)},
+                                                      {"conv2", const_cast<GATConv*>(&conv2)}};
   if (pool) out.emplace_back("pool", const_cast<AttentionalAggregation*>(&*pool));
   out.emplace_back("lin", const_cast<Linear*>(&lin));
   return out;

@@ -50,7 +50,8 @@ GraphTrainResult train_graph_classifier(
   const std::vector<Variable> params = model.parameters();
   Adam opt(params, options.adam);
   std::vector<Tensor> kept;
-  for (const Variable& p : params) kept.push_back(p.data().clone());
+  for (const Variable& p : params)
+    kept.push_back(p.data().clone());
   const GraphBatch val = make_graph_batch(task, task.val);
   Generator order_gen(options.shuffle_seed);
   std::vector<int64_t> order = task.train;
@@ -61,13 +62,14 @@ GraphTrainResult train_graph_classifier(
   for (int64_t epoch = 1; epoch <= options.epochs; ++epoch) {
     GraphEpochStats stats;
     stats.epoch = epoch;
-    for (size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[order_gen.below(i)]);
+    for (size_t i = order.size(); i > 1; --i)
+      std::swap(order[i - 1], order[order_gen.below(i)]);
     model.train();
     double loss_sum = 0, correct_sum = 0;
     for (size_t first = 0; first < order.size(); first += options.batch_size) {
       const size_t last = std::min(order.size(), first + static_cast<size_t>(options.batch_size));
-      const GraphBatch mb = make_graph_batch(
-          task, std::vector<int64_t>(order.begin() + first, order.begin() + last));
+      const GraphBatch mb =
+          make_graph_batch(task, std::vector<int64_t>(order.begin() + first, order.begin() + last));
       const std::vector<int64_t> all = iota_ids(mb.num_graphs());
       opt.zero_grad();
       Variable logits = model.forward(Variable(mb.features), mb.graph, mb.batch, mb.num_graphs());

@@ -1,7 +1,8 @@
 // Tests for the marker-neighbour graph-classification task and block-diagonal batches
 // (data/graph_task.h): exact counts, the structure of every graph (undirected, connected, no
 // self-loops), the planted label recomputed from the graph, label-independent feature counts,
-// splits, batches (block-diagonal, node → graph index), determinism and bad arguments.
+// splits, batches (block-diagonal, node → graph index), the mean-feature view, determinism and
+// bad arguments.
 #include "gat/data/graph_task.h"
 
 #include <gtest/gtest.h>
@@ -26,7 +27,8 @@ TEST(GraphTask, HeaderExample) {
   gat::GraphBatch train = gat::make_graph_batch(task, task.train);
   ASSERT_EQ(train.num_graphs(), 120);
   int64_t nodes = 0;
-  for (int64_t g : task.train) nodes += task.node_ptr[g + 1] - task.node_ptr[g];
+  for (int64_t g : task.train)
+    nodes += task.node_ptr[g + 1] - task.node_ptr[g];
   EXPECT_EQ(train.graph.num_nodes(), nodes);
   EXPECT_EQ(static_cast<int64_t>(train.batch.size()), nodes);
 }
@@ -62,11 +64,13 @@ void check_task(const GraphTask& t, const MarkerNeighbourOptions& o) {
     EXPECT_TRUE(std::is_sorted(edges.begin(), edges.end()));
     const std::set<std::pair<int64_t, int64_t>> edge_set(edges.begin(), edges.end());
     ASSERT_EQ(edge_set.size(), edges.size());
-    for (auto [d, s] : edge_set) EXPECT_TRUE(edge_set.count({s, d}));
+    for (auto [d, s] : edge_set)
+      EXPECT_TRUE(edge_set.count({s, d}));
     EXPECT_GE(static_cast<int64_t>(edges.size()), 2 * (n - 1));  // the tree
     // Connected: a walk from node 0 reaches every node.
     std::vector<std::vector<int64_t>> adj(n);
-    for (auto [d, s] : edges) adj[d].push_back(s);
+    for (auto [d, s] : edges)
+      adj[d].push_back(s);
     std::vector<char> seen(n, 0);
     std::vector<int64_t> stack = {0};
     seen[0] = 1;
@@ -99,7 +103,8 @@ void check_task(const GraphTask& t, const MarkerNeighbourOptions& o) {
     EXPECT_EQ(reds, o.red_nodes) << "graph " << g;
     // The label is exactly "the marker has a red neighbour".
     bool red_neighbour = false;
-    for (int64_t j : adj[marker]) red_neighbour |= colour[j] == 0;
+    for (int64_t j : adj[marker])
+      red_neighbour |= colour[j] == 0;
     EXPECT_EQ(t.labels[g], red_neighbour ? 1 : 0) << "graph " << g;
   }
 
@@ -118,8 +123,8 @@ void check_task(const GraphTask& t, const MarkerNeighbourOptions& o) {
 TEST(GraphTask, EveryGraphAsDocumentedOverSeeds) {
   for (uint64_t seed = 0; seed < 10; ++seed) {
     SCOPED_TRACE(seed);
-    const MarkerNeighbourOptions o{.num_graphs = 101, .min_nodes = 5, .max_nodes = 25,
-                                   .num_colours = 3, .red_nodes = 2};
+    const MarkerNeighbourOptions o{
+        .num_graphs = 101, .min_nodes = 5, .max_nodes = 25, .num_colours = 3, .red_nodes = 2};
     Generator gen(seed);
     check_task(marker_neighbour_task(o, gen), o);
   }
@@ -168,7 +173,8 @@ TEST(GraphTask, BatchIsBlockDiagonalWithSortedIndex) {
   ASSERT_EQ(static_cast<int64_t>(b.batch.size()), nodes);
   EXPECT_TRUE(std::is_sorted(b.batch.begin(), b.batch.end()));
   for (int64_t k = 0; k < b.num_graphs(); ++k)
-    for (int64_t i = b.ptr[k]; i < b.ptr[k + 1]; ++i) ASSERT_EQ(b.batch[i], k);
+    for (int64_t i = b.ptr[k]; i < b.ptr[k + 1]; ++i)
+      ASSERT_EQ(b.batch[i], k);
   // No edge crosses two graphs, and each block is the graph's own edge list shifted.
   for (int64_t e = 0; e < b.graph.num_edges(); ++e)
     ASSERT_EQ(b.batch[b.graph.src()[e]], b.batch[b.graph.dst()[e]]) << "edge " << e;
@@ -187,14 +193,41 @@ TEST(GraphTask, BatchIsBlockDiagonalWithSortedIndex) {
   }
 }
 
+// The pooling-free view: one node per graph with the mean of its node features. Its red and
+// marker columns are 2/n and 1/n whatever the label: the counts carry nothing about it.
+TEST(GraphTask, MeanFeatureTaskIsTheMeanOfEachGraph) {
+  Generator gen(6);
+  const GraphTask t = marker_neighbour_task({.num_graphs = 30}, gen);
+  const NodeTask m = mean_feature_task(t);
+  const int64_t f = t.num_features();
+  ASSERT_EQ(m.graph.num_nodes(), 30);
+  EXPECT_EQ(m.graph.num_edges(), 0);
+  ASSERT_EQ(m.features.shape(), Shape({30, f}));
+  EXPECT_EQ(m.labels, t.labels);
+  EXPECT_EQ(m.num_classes, 2);
+  EXPECT_EQ(m.train, t.train);
+  EXPECT_EQ(m.val, t.val);
+  EXPECT_EQ(m.test, t.test);
+  for (int64_t g = 0; g < 30; ++g) {
+    const int64_t n = t.node_ptr[g + 1] - t.node_ptr[g];
+    for (int64_t c = 0; c < f; ++c) {
+      double sum = 0;
+      for (int64_t i = t.node_ptr[g]; i < t.node_ptr[g + 1]; ++i)
+        sum += t.features.at(i, c);
+      EXPECT_NEAR(m.features.at(g, c), sum / static_cast<double>(n), 1e-6);
+    }
+    EXPECT_NEAR(m.features.at(g, 0), 2.0 / static_cast<double>(n), 1e-6);
+    EXPECT_NEAR(m.features.at(g, f - 1), 1.0 / static_cast<double>(n), 1e-6);
+  }
+}
+
 TEST(GraphTask, BadArgumentsThrow) {
   Generator gen(0);
   EXPECT_TRUE(throws_with<InvalidArgument>([&] { marker_neighbour_task({.num_graphs = 0}, gen); },
                                            "marker_neighbour_task: num_graphs must be at least "
                                            "10 (every split needs a graph), got 0"));
-  EXPECT_TRUE(throws_with<InvalidArgument>(
-      [&] { marker_neighbour_task({.min_nodes = 4}, gen); },
-      "min_nodes must be at least red_nodes + 3 = 5, got 4"));
+  EXPECT_TRUE(throws_with<InvalidArgument>([&] { marker_neighbour_task({.min_nodes = 4}, gen); },
+                                           "min_nodes must be at least red_nodes + 3 = 5, got 4"));
   EXPECT_TRUE(throws_with<InvalidArgument>(
       [&] { marker_neighbour_task({.min_nodes = 20, .max_nodes = 19}, gen); },
       "max_nodes (19) must be at least min_nodes (20)"));
@@ -209,7 +242,9 @@ TEST(GraphTask, BadArgumentsThrow) {
   EXPECT_TRUE(throws_with<InvalidArgument>([&] { make_graph_batch(t, {}); },
                                            "make_graph_batch: graph_ids is empty"));
   EXPECT_TRUE(throws_with<InvalidArgument>(
-      [&] { make_graph_batch(t, {0, 10}); },
+      [&] {
+        make_graph_batch(t, {0, 10});
+      },
       "make_graph_batch: graph_ids[1] = 10 out of range for 10 graphs"));
   EXPECT_TRUE(throws_with<InvalidArgument>([&] { make_graph_batch(t, {-1}); },
                                            "graph_ids[0] = -1 out of range"));

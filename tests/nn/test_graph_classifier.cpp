@@ -24,7 +24,8 @@ using testing::throws_with;
 
 std::vector<std::pair<std::string, std::string>> names_and_shapes(const Module& m) {
   std::vector<std::pair<std::string, std::string>> out;
-  for (auto& [name, p] : m.named_parameters()) out.emplace_back(name, p.shape().str());
+  for (auto& [name, p] : m.named_parameters())
+    out.emplace_back(name, p.shape().str());
   return out;
 }
 
@@ -45,31 +46,32 @@ TEST(GraphClassifier, HeaderExample) {
 
 TEST(GraphClassifier, PygNamesAndShapes) {
   Generator gen(2);
-  GraphClassifier att({.in_channels = 5, .hidden_channels = 3, .out_channels = 2, .heads = 2},
-                      gen);
+  GraphClassifier att({.in_channels = 5, .hidden_channels = 3, .out_channels = 2, .heads = 2}, gen);
   EXPECT_EQ(names_and_shapes(att),
-            (std::vector<std::pair<std::string, std::string>>{
-                {"conv1.lin.weight", "[6, 5]"},
-                {"conv1.att_src", "[1, 2, 3]"},
-                {"conv1.att_dst", "[1, 2, 3]"},
-                {"conv1.bias", "[6]"},
-                {"conv2.lin.weight", "[6, 6]"},
-                {"conv2.att_src", "[1, 2, 3]"},
-                {"conv2.att_dst", "[1, 2, 3]"},
-                {"conv2.bias", "[6]"},
-                {"pool.gate_nn.weight", "[1, 6]"},
-                {"pool.gate_nn.bias", "[1]"},
-                {"pool.nn.weight", "[6, 6]"},
-                {"pool.nn.bias", "[6]"},
-                {"lin.weight", "[2, 6]"},
-                {"lin.bias", "[2]"}}));
+            (std::vector<std::pair<std::string, std::string>>{{"conv1.lin.weight", "[6, 5]"},
+                                                              {"conv1.att_src", "[1, 2, 3]"},
+                                                              {"conv1.att_dst", "[1, 2, 3]"},
+                                                              {"conv1.bias", "[6]"},
+                                                              {"conv2.lin.weight", "[6, 6]"},
+                                                              {"conv2.att_src", "[1, 2, 3]"},
+                                                              {"conv2.att_dst", "[1, 2, 3]"},
+                                                              {"conv2.bias", "[6]"},
+                                                              {"pool.gate_nn.weight", "[1, 6]"},
+                                                              {"pool.gate_nn.bias", "[1]"},
+                                                              {"pool.nn.weight", "[6, 6]"},
+                                                              {"pool.nn.bias", "[6]"},
+                                                              {"lin.weight", "[2, 6]"},
+                                                              {"lin.bias", "[2]"}}));
   EXPECT_EQ(att.repr(),
             "GraphClassifier(\n  (conv1): GATConv(5, 3, heads=2)\n  (conv2): GATConv(6, 3, "
             "heads=2)\n  (pool): AttentionalAggregation(gate_nn=Linear(in_features=6, "
             "out_features=1, bias=True), nn=Linear(in_features=6, out_features=6, bias=True))\n"
             "  (lin): Linear(in_features=6, out_features=2, bias=True)\n)");
 
-  GraphClassifier mean({.in_channels = 5, .hidden_channels = 3, .out_channels = 2, .heads = 2,
+  GraphClassifier mean({.in_channels = 5,
+                        .hidden_channels = 3,
+                        .out_channels = 2,
+                        .heads = 2,
                         .pooling = GraphPooling::Mean},
                        gen);
   const auto names = names_and_shapes(mean);
@@ -97,10 +99,12 @@ TEST(GraphClassifier, GraphsInABatchStayApart) {
   const GraphTask task = marker_neighbour_task({.num_graphs = 12}, data_gen);
   for (GraphPooling pooling : {GraphPooling::Attention, GraphPooling::Mean}) {
     Generator gen(4);
-    GraphClassifier model(
-        {.in_channels = task.num_features(), .hidden_channels = 4, .out_channels = 2,
-         .heads = 2, .pooling = pooling},
-        gen);
+    GraphClassifier model({.in_channels = task.num_features(),
+                           .hidden_channels = 4,
+                           .out_channels = 2,
+                           .heads = 2,
+                           .pooling = pooling},
+                          gen);
     auto logits_of = [&](const std::vector<int64_t>& ids) {
       const GraphBatch b = make_graph_batch(task, ids);
       return model.forward(Variable(b.features), b.graph, b.batch, b.num_graphs()).data();
@@ -124,8 +128,11 @@ TEST(GraphClassifier, MeanPoolingIsTheMean) {
   const GraphTask task = marker_neighbour_task({.num_graphs = 10}, data_gen);
   const GraphBatch b = make_graph_batch(task, {1, 3});
   Generator gen(6);
-  GraphClassifier model({.in_channels = task.num_features(), .hidden_channels = 3,
-                         .out_channels = 2, .heads = 2, .pooling = GraphPooling::Mean},
+  GraphClassifier model({.in_channels = task.num_features(),
+                         .hidden_channels = 3,
+                         .out_channels = 2,
+                         .heads = 2,
+                         .pooling = GraphPooling::Mean},
                         gen);
   const Variable x(b.features);
   const Tensor h = elu(model.conv2.forward(elu(model.conv1.forward(x, b.graph)), b.graph)).data();
@@ -136,7 +143,8 @@ TEST(GraphClassifier, MeanPoolingIsTheMean) {
       double ref = model.lin.bias.data().at(c);
       for (int64_t k = 0; k < 6; ++k) {
         double m = 0;
-        for (int64_t i = b.ptr[g]; i < b.ptr[g + 1]; ++i) m += h.at(i, k);
+        for (int64_t i = b.ptr[g]; i < b.ptr[g + 1]; ++i)
+          m += h.at(i, k);
         ref += w.at(c, k) * m / static_cast<double>(b.ptr[g + 1] - b.ptr[g]);
       }
       EXPECT_NEAR(logits.at(g, c), ref, 1e-5);
@@ -152,7 +160,10 @@ TEST(GraphClassifier, Gradcheck) {
   // negative_slope = 1 makes the attention's LeakyReLU the identity: with its kink at 0 inside
   // every score, a finite-difference step across it would test the kink, not the wiring (the
   // attention op is gradchecked with its kink in tests/ops/test_gat_attention.cpp).
-  GraphClassifier model({.in_channels = 3, .hidden_channels = 2, .out_channels = 2, .heads = 2,
+  GraphClassifier model({.in_channels = 3,
+                         .hidden_channels = 2,
+                         .out_channels = 2,
+                         .heads = 2,
                          .negative_slope = 1.0f},
                         gen);
   Variable x(testing::random_tensor({6, 3}, gen, -2.0f, 2.0f), true);
@@ -164,15 +175,17 @@ TEST(GraphClassifier, Gradcheck) {
   // op's: over 40 seeds the largest error was 1.6e-3 (each op alone is checked at 1e-3 in
   // tests/ops/), hence 3e-3 here; a wiring mistake gives errors of order 1.
   const testing::GradcheckOptions model_tolerance{.tolerance = 3e-3};
-  EXPECT_TRUE(testing::gradcheck(f, {x, model.conv1.lin_weight, model.conv1.att_src,
-                                     model.conv2.lin_weight, model.conv2.att_src,
-                                     model.pool->nn.weight, model.lin.weight, model.lin.bias},
-                                 model_tolerance));
+  EXPECT_TRUE(testing::gradcheck(
+      f,
+      {x, model.conv1.lin_weight, model.conv1.att_src, model.conv2.lin_weight, model.conv2.att_src,
+       model.pool->nn.weight, model.lin.weight, model.lin.bias},
+      model_tolerance));
   // The gate's gradient scales with how much nn(h_i) differs between the nodes of a graph, which
   // is little at initialisation: about the float32 noise of the finite differences. A larger
   // nn.weight and step (the gate is smooth: a softmax of a linear map) lift it above the noise.
   Tensor& nn_weight = model.pool->nn.weight.mutable_data();
-  for (int64_t k = 0; k < nn_weight.numel(); ++k) nn_weight.data()[k] *= 5.0f;
+  for (int64_t k = 0; k < nn_weight.numel(); ++k)
+    nn_weight.data()[k] *= 5.0f;
   EXPECT_TRUE(testing::gradcheck(
       [&](const std::vector<Variable>&) { return model.forward(x, graph, batch, 2); },
       {model.pool->gate_nn.weight}, {.step = 0.05, .tolerance = 3e-3}));
@@ -193,12 +206,19 @@ TEST(GraphClassifier, BadArgumentsThrow) {
   const Graph graph = Graph::from_edges(3, src, dst);
   const Variable x(Tensor::zeros({3, 3}));
   EXPECT_TRUE(throws_with<ShapeError>(
-      [&] { model.forward(x, graph, {0, 0}, 1); },
+      [&] {
+        model.forward(x, graph, {0, 0}, 1);
+      },
       "GraphClassifier::forward: batch must have one entry per node (3), got 2"));
-  EXPECT_TRUE(throws_with<InvalidArgument>([&] { model.forward(x, graph, {0, 1, 0}, 2); },
-                                           "batch"));
+  EXPECT_TRUE(throws_with<InvalidArgument>(
+      [&] {
+        model.forward(x, graph, {0, 1, 0}, 2);
+      },
+      "batch"));
   EXPECT_TRUE(throws_with<ShapeError>(
-      [&] { model.forward(Variable(Tensor::zeros({3, 4})), graph, {0, 0, 0}, 1); },
+      [&] {
+        model.forward(Variable(Tensor::zeros({3, 4})), graph, {0, 0, 0}, 1);
+      },
       "x has 4 features but in_channels is 3"));
 }
 

@@ -33,12 +33,12 @@ TEST(GraphTrainer, KeptWeightsAreReportedAndRunsRepeat) {
   auto run = [](std::vector<GraphEpochStats>* log) {
     Generator gen(1);
     const GraphTask task = marker_neighbour_task({.num_graphs = 60}, gen);
-    GraphClassifier model({.in_channels = task.num_features(), .hidden_channels = 4,
-                           .out_channels = 2, .heads = 2},
-                          gen);
-    GraphTrainResult r = train_graph_classifier(
-        model, task, {.epochs = 4, .batch_size = 8, .shuffle_seed = 2},
-        [&](const GraphEpochStats& s) { log->push_back(s); });
+    GraphClassifier model(
+        {.in_channels = task.num_features(), .hidden_channels = 4, .out_channels = 2, .heads = 2},
+        gen);
+    GraphTrainResult r =
+        train_graph_classifier(model, task, {.epochs = 4, .batch_size = 8, .shuffle_seed = 2},
+                               [&](const GraphEpochStats& s) { log->push_back(s); });
     // The final validation figures are those of the kept epoch.
     const GraphEpochStats& best = (*log)[r.best_epoch - 1];
     EXPECT_TRUE(best.kept);
@@ -65,16 +65,16 @@ TEST(GraphTrainer, BadOptionsThrow) {
   Generator gen(3);
   const GraphTask task = marker_neighbour_task({.num_graphs = 10}, gen);
   GraphClassifier model({.in_channels = task.num_features(), .out_channels = 2}, gen);
-  EXPECT_TRUE(throws_with<InvalidArgument>(
-      [&] { train_graph_classifier(model, task, {.epochs = 0}); },
-      "train_graph_classifier: epochs must be at least 1, got 0"));
-  EXPECT_TRUE(throws_with<InvalidArgument>(
-      [&] { train_graph_classifier(model, task, {.batch_size = 0}); },
-      "train_graph_classifier: batch_size must be at least 1, got 0"));
+  EXPECT_TRUE(
+      throws_with<InvalidArgument>([&] { train_graph_classifier(model, task, {.epochs = 0}); },
+                                   "train_graph_classifier: epochs must be at least 1, got 0"));
+  EXPECT_TRUE(
+      throws_with<InvalidArgument>([&] { train_graph_classifier(model, task, {.batch_size = 0}); },
+                                   "train_graph_classifier: batch_size must be at least 1, got 0"));
   GraphTask no_val = task;
   no_val.val.clear();
-  EXPECT_TRUE(throws_with<InvalidArgument>(
-      [&] { train_graph_classifier(model, no_val, {}); }, "non-empty train, val and test"));
+  EXPECT_TRUE(throws_with<InvalidArgument>([&] { train_graph_classifier(model, no_val, {}); },
+                                           "non-empty train, val and test"));
 }
 
 }  // namespace

@@ -91,23 +91,23 @@ int run_graph_train(int argc, char** argv) {
   model_opts.in_channels = task.num_features();
   model_opts.out_channels = task.num_classes;
   int64_t positives = 0;
-  for (int32_t y : task.labels) positives += y;
-  const double chance =
-      static_cast<double>(std::max(positives, task.num_graphs() - positives)) /
-      static_cast<double>(task.num_graphs());
+  for (int32_t y : task.labels)
+    positives += y;
+  const double chance = static_cast<double>(std::max(positives, task.num_graphs() - positives)) /
+                        static_cast<double>(task.num_graphs());
   if (chatty) {
-    std::printf("data: %s, %lld graphs (%lld to %lld nodes, %lld in all, %lld directed edges), "
-                "%lld features, %lld classes; split %zu / %zu / %zu graphs\n",
-                task.name.c_str(), static_cast<long long>(task.num_graphs()),
-                static_cast<long long>(data.min_nodes), static_cast<long long>(data.max_nodes),
-                static_cast<long long>(task.node_ptr.back()),
-                static_cast<long long>(task.edge_ptr.back()),
-                static_cast<long long>(task.num_features()),
-                static_cast<long long>(task.num_classes), task.train.size(), task.val.size(),
-                task.test.size());
-    std::printf("chance level: %.1f%% (the majority class); the mean of a graph's input "
-                "features is independent of its label, so a model on them stays at chance\n",
-                100 * chance);
+    std::printf(
+        "data: %s, %lld graphs (%lld to %lld nodes, %lld in all, %lld directed edges), "
+        "%lld features, %lld classes; split %zu / %zu / %zu graphs\n",
+        task.name.c_str(), static_cast<long long>(task.num_graphs()),
+        static_cast<long long>(data.min_nodes), static_cast<long long>(data.max_nodes),
+        static_cast<long long>(task.node_ptr.back()), static_cast<long long>(task.edge_ptr.back()),
+        static_cast<long long>(task.num_features()), static_cast<long long>(task.num_classes),
+        task.train.size(), task.val.size(), task.test.size());
+    std::printf(
+        "chance level: %.1f%% (the majority class); the mean of a graph's input "
+        "features is independent of its label, so a model on them stays at chance\n",
+        100 * chance);
   }
 
   // One training run with the given pooling; the model and batch order are seeded by `seed`, so
@@ -120,11 +120,11 @@ int run_graph_train(int argc, char** argv) {
     GraphTrainOptions to = train_opts;
     to.shuffle_seed = static_cast<uint64_t>(seed) + 2;
     if (chatty)
-      std::printf("model: %s, %lld parameters; Adam lr %g; %lld epochs, %lld graphs per "
-                  "batch; %d threads\n",
-                  model.repr().c_str(), static_cast<long long>(model.num_parameters()),
-                  to.adam.lr, static_cast<long long>(to.epochs),
-                  static_cast<long long>(to.batch_size), threads);
+      std::printf(
+          "model: %s, %lld parameters; Adam lr %g; %lld epochs, %lld graphs per "
+          "batch; %d threads\n",
+          model.repr().c_str(), static_cast<long long>(model.num_parameters()), to.adam.lr,
+          static_cast<long long>(to.epochs), static_cast<long long>(to.batch_size), threads);
     auto on_epoch = [&](const GraphEpochStats& s) {
       if (chatty && log_every > 0 && (s.epoch % log_every == 0 || s.epoch == 1)) {
         if (progress) std::fprintf(stderr, "\r%72s\r", "");
@@ -147,12 +147,13 @@ int run_graph_train(int argc, char** argv) {
     out.repr = model.repr();
     const GraphTrainResult& r = out.result;
     if (text)
-      std::printf("%s pooling: test accuracy %.1f%% (chance %.1f%%), val %.1f%%, train %.1f%%; "
-                  "weights of epoch %lld; %lld epochs in %.2f s (%.1f ms per epoch)\n",
-                  graph_pooling_name(kind), 100 * r.final.test.accuracy, 100 * chance,
-                  100 * r.final.val.accuracy, 100 * r.final.train.accuracy,
-                  static_cast<long long>(r.best_epoch), static_cast<long long>(r.epochs),
-                  r.seconds, 1e3 * r.seconds / static_cast<double>(r.epochs));
+      std::printf(
+          "%s pooling: test accuracy %.1f%% (chance %.1f%%), val %.1f%%, train %.1f%%; "
+          "weights of epoch %lld; %lld epochs in %.2f s (%.1f ms per epoch)\n",
+          graph_pooling_name(kind), 100 * r.final.test.accuracy, 100 * chance,
+          100 * r.final.val.accuracy, 100 * r.final.train.accuracy,
+          static_cast<long long>(r.best_epoch), static_cast<long long>(r.epochs), r.seconds,
+          1e3 * r.seconds / static_cast<double>(r.epochs));
     return out;
   };
 
@@ -165,16 +166,19 @@ int run_graph_train(int argc, char** argv) {
   if (compare) {
     const NodeTask mean_task = mean_feature_task(task);
     Generator gen(static_cast<uint64_t>(seed) + 1);
-    MLP mlp({.in_channels = task.num_features(), .hidden_channels = 16,
-             .out_channels = task.num_classes, .dropout = 0.0f},
+    MLP mlp({.in_channels = task.num_features(),
+             .hidden_channels = 16,
+             .out_channels = task.num_classes,
+             .dropout = 0.0f},
             gen);
-    flat = train_node_model(mlp, mean_task,
-                            {.max_epochs = 200, .patience = 0, .adam = {.lr = 0.01f}});
+    flat =
+        train_node_model(mlp, mean_task, {.max_epochs = 200, .patience = 0, .adam = {.lr = 0.01f}});
     if (text)
-      std::printf("MLP on mean input features (no graph): test accuracy %.1f%% (chance %.1f%%), "
-                  "val %.1f%%, train %.1f%%; 200 epochs in %.2f s\n",
-                  100 * flat.final.test.accuracy, 100 * chance, 100 * flat.final.val.accuracy,
-                  100 * flat.final.train.accuracy, flat.seconds);
+      std::printf(
+          "MLP on mean input features (no graph): test accuracy %.1f%% (chance %.1f%%), "
+          "val %.1f%%, train %.1f%%; 200 epochs in %.2f s\n",
+          100 * flat.final.test.accuracy, 100 * chance, 100 * flat.final.val.accuracy,
+          100 * flat.final.train.accuracy, flat.seconds);
   }
 
   if (json_out) {
@@ -227,11 +231,11 @@ int run_graph_train(int argc, char** argv) {
     }
     std::printf("%s\n", json::dump(out, 2).c_str());
   } else if (compare) {
-    std::printf("test accuracy: attention pooling %.1f%%, mean pooling %.1f%%, MLP on mean "
-                "features %.1f%%; chance %.1f%%\n",
-                100 * main_run.result.final.test.accuracy,
-                100 * baseline.result.final.test.accuracy, 100 * flat.final.test.accuracy,
-                100 * chance);
+    std::printf(
+        "test accuracy: attention pooling %.1f%%, mean pooling %.1f%%, MLP on mean "
+        "features %.1f%%; chance %.1f%%\n",
+        100 * main_run.result.final.test.accuracy, 100 * baseline.result.final.test.accuracy,
+        100 * flat.final.test.accuracy, 100 * chance);
   }
   return 0;
 }

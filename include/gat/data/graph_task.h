@@ -64,11 +64,11 @@ struct MarkerNeighbourOptions {
 struct GraphTask {
   std::string name;
   int64_t num_classes = 0;
-  Tensor features;                 // [N_total, F]
-  std::vector<int32_t> labels;     // G values in [0, num_classes)
-  std::vector<int64_t> node_ptr;   // G + 1 offsets into the rows of features
-  std::vector<int64_t> edge_ptr;   // G + 1 offsets into src / dst
-  std::vector<int64_t> src, dst;   // local node ids
+  Tensor features;                        // [N_total, F]
+  std::vector<int32_t> labels;            // G values in [0, num_classes)
+  std::vector<int64_t> node_ptr;          // G + 1 offsets into the rows of features
+  std::vector<int64_t> edge_ptr;          // G + 1 offsets into src / dst
+  std::vector<int64_t> src, dst;          // local node ids
   std::vector<int64_t> train, val, test;  // graph ids, disjoint
 
   int64_t num_graphs() const { return static_cast<int64_t>(labels.size()); }
@@ -78,11 +78,11 @@ struct GraphTask {
 /// B graphs as one: the block-diagonal union of their graphs (graph b's nodes shifted by ptr[b]),
 /// their feature rows stacked in the same order, and the node → graph index, as PyG's Batch.
 struct GraphBatch {
-  Graph graph;                   // ptr[B] nodes; no edge joins two graphs
-  Tensor features;               // [ptr[B], F]
-  std::vector<int64_t> batch;    // node → b in [0, B), sorted ascending
-  std::vector<int64_t> ptr;      // B + 1 node offsets
-  std::vector<int32_t> labels;   // B values
+  Graph graph;                     // ptr[B] nodes; no edge joins two graphs
+  Tensor features;                 // [ptr[B], F]
+  std::vector<int64_t> batch;      // node → b in [0, B), sorted ascending
+  std::vector<int64_t> ptr;        // B + 1 node offsets
+  std::vector<int32_t> labels;     // B values
   std::vector<int64_t> graph_ids;  // b → the graph's id in the task
 
   int64_t num_graphs() const { return static_cast<int64_t>(labels.size()); }
