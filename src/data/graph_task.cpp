@@ -27,9 +27,7 @@ int64_t pick(const std::vector<int64_t>& v, Generator& gen) {
 GraphTask marker_neighbour_task(const MarkerNeighbourOptions& o, Generator& gen) {
   const char* where = "marker_neighbour_task";
   check_arg(o.num_graphs >= 10, where,
-            "num_graphs must be at least 10 (every split needs a "
-            "graph), got ",
-            o.num_graphs);
+            "num_graphs must be at least 10 (every split needs a graph), got ", o.num_graphs);
   check_arg(o.red_nodes >= 1, where, "red_nodes must be at least 1, got ", o.red_nodes);
   check_arg(o.min_nodes >= o.red_nodes + 3, where,
             "min_nodes must be at least red_nodes + 3 = ", o.red_nodes + 3, ", got ", o.min_nodes);

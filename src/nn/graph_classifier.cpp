@@ -12,8 +12,7 @@ namespace {
 GATConvOptions conv1_options(const GraphClassifierOptions& o) {
   check_arg(o.in_channels > 0 && o.hidden_channels > 0 && o.out_channels > 0 && o.heads > 0,
             "GraphClassifier",
-            "in_channels, hidden_channels, out_channels and heads must be "
-            "positive, got ",
+            "in_channels, hidden_channels, out_channels and heads must be positive, got ",
             o.in_channels, ", ", o.hidden_channels, ", ", o.out_channels, ", ", o.heads);
   return {.in_channels = o.in_channels,
           .out_channels = o.hidden_channels,
