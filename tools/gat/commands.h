@@ -11,5 +11,6 @@ int run_eval(int argc, char** argv);
 int run_predict(int argc, char** argv);
 int run_info(int argc, char** argv);
 int run_compare(int argc, char** argv);
+int run_graph_train(int argc, char** argv);
 
 }  // namespace gat::cli

@@ -26,6 +26,8 @@ const Command kCommands[] = {
      gat::cli::run_compare},
     {"demo", "train a two-layer GAT on a generated graph (no dataset needed)",
      gat::cli::run_demo},
+    {"graph-train", "graph classification with attention pooling on a generated task",
+     gat::cli::run_graph_train},
     {"bench", "time a GATConv training step and a 2-layer GAT step; peak memory",
      gat::cli::run_bench},
 };
@@ -35,7 +37,7 @@ void print_usage(FILE* out) {
                "usage: gat <command> [options]\n\n"
                "gat.cpp: graph attention networks (GAT, GATv2) in C++, PyG-compatible.\n\n"
                "commands:\n");
-  for (const Command& c : kCommands) std::fprintf(out, "  %-8s %s\n", c.name, c.summary);
+  for (const Command& c : kCommands) std::fprintf(out, "  %-11s %s\n", c.name, c.summary);
   std::fprintf(out, "\n`gat <command> --help` describes a command's options.\n");
 }
 
