@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -120,8 +122,9 @@ bool bitwise_equal(const Tensor& a, const Tensor& b) {
 TEST(GatAttention, ForwardMatchesDenseReference) {
   double worst = 0;
   for (uint64_t seed = 0; seed < 12; ++seed) {
-    for (int64_t heads : {1, 4}) {
-      for (int64_t channels : {1, 3, 8, 19}) {
+    // H = 8 with C = 8 or 16 and C ∈ {8, 16} alone take the kernel's specialised paths.
+    for (int64_t heads : {1, 4, 8}) {
+      for (int64_t channels : {1, 3, 8, 16, 19}) {
         for (bool looped : {false, true}) {
           for (bool with_es : {false, true}) {
             SCOPED_TRACE(::testing::Message()
@@ -297,9 +300,10 @@ constexpr double kGradFloor = 0.1;
 TEST(GatAttentionGrad, MatchesNumericGradientOfDenseReference) {
   double worst = 0;
   for (uint64_t seed = 0; seed < 10; ++seed) {
-    for (int64_t heads : {1, 4}) {
+    for (int64_t heads : {1, 4, 8}) {
       for (bool with_es : {false, true}) {
-        const int64_t channels = 1 + 2 * static_cast<int64_t>(seed % 4);
+        // The generic path (C = 1, 3) and the specialised ones (C = 8, 16; H = 8).
+        const int64_t channels = std::array<int64_t, 4>{1, 3, 8, 16}[seed % 4];
         const bool looped = seed % 2 == 1;
         const float p_drop = seed % 3 == 2 ? 0.4f : 0.0f;
         SCOPED_TRACE(::testing::Message() << "seed " << seed << " H " << heads << " C " << channels
@@ -623,35 +627,39 @@ TEST(GatAttention, PermutingNodesAndEdgesPermutesOutputsAndGradients) {
 // threads give the same bits, dropout and edge scores included.
 TEST(GatAttentionThreads, OneAndTwoThreadsAreBitwiseIdentical) {
   ThreadCountGuard guard;
-  const Problem p = make_problem(11, 3000, 30000, 4, 8, true, true);
-  const std::vector<int64_t> parts = partition_by_work(p.graph.in_ptr(), 3000, 2);
-  ASSERT_GT(parts[1], 0);
-  ASSERT_LT(parts[1], 3000);
-  Generator wgen(5);
-  const Tensor w = random_tensor(p.x.shape(), wgen);
-  auto run_with = [&](int threads) {
-    set_num_threads(threads);
-    Variable in[4] = {Variable(p.x, true), Variable(p.att_src, true), Variable(p.att_dst, true),
-                      Variable(p.edge_score, true)};
-    GatAttentionOptions options;
-    options.training = true;
-    options.dropout = 0.2f;
-    Generator gen(8);
-    options.generator = &gen;
-    Tensor alpha;
-    const Variable out = gat_attention(in[0], in[1], in[2], p.graph, options, &alpha, in[3]);
-    out.backward(w);
-    std::vector<Tensor> r = {out.data(), alpha};
-    for (const Variable& v : in)
-      r.push_back(v.grad());
-    return r;
-  };
-  const std::vector<Tensor> one = run_with(1);
-  const std::vector<Tensor> two = run_with(2);
-  const char* names[] = {"out",          "alpha",        "grad x",
-                         "grad att_src", "grad att_dst", "grad edge_score"};
-  for (size_t k = 0; k < one.size(); ++k)
-    EXPECT_TRUE(bitwise_equal(one[k], two[k])) << names[k];
+  // H = 4 takes the generic head loops, H = 8 the vector ones.
+  for (int64_t heads : {4, 8}) {
+    SCOPED_TRACE(heads);
+    const Problem p = make_problem(11, 3000, 30000, heads, 8, true, true);
+    const std::vector<int64_t> parts = partition_by_work(p.graph.in_ptr(), 3000, 2);
+    ASSERT_GT(parts[1], 0);
+    ASSERT_LT(parts[1], 3000);
+    Generator wgen(5);
+    const Tensor w = random_tensor(p.x.shape(), wgen);
+    auto run_with = [&](int threads) {
+      set_num_threads(threads);
+      Variable in[4] = {Variable(p.x, true), Variable(p.att_src, true), Variable(p.att_dst, true),
+                        Variable(p.edge_score, true)};
+      GatAttentionOptions options;
+      options.training = true;
+      options.dropout = 0.2f;
+      Generator gen(8);
+      options.generator = &gen;
+      Tensor alpha;
+      const Variable out = gat_attention(in[0], in[1], in[2], p.graph, options, &alpha, in[3]);
+      out.backward(w);
+      std::vector<Tensor> r = {out.data(), alpha};
+      for (const Variable& v : in)
+        r.push_back(v.grad());
+      return r;
+    };
+    const std::vector<Tensor> one = run_with(1);
+    const std::vector<Tensor> two = run_with(2);
+    const char* names[] = {"out",          "alpha",        "grad x",
+                           "grad att_src", "grad att_dst", "grad edge_score"};
+    for (size_t k = 0; k < one.size(); ++k)
+      EXPECT_TRUE(bitwise_equal(one[k], two[k])) << names[k];
+  }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -23,19 +23,23 @@ namespace gat {
 namespace {
 
 using kernels::axpy;
+using kernels::axpy_fixed;
 using kernels::dot;
-using kernels::leaky_relu;
-using kernels::leaky_relu_grad;
+using kernels::dot_fixed;
+using kernels::exp8;
+using kernels::exp_approx;
+using kernels::Fixed;
 using kernels::kPrefetchDistance;
+using kernels::leaky_relu;
+using kernels::leaky_relu8;
+using kernels::leaky_relu_grad;
+using kernels::leaky_relu_grad8;
+using kernels::load8;
+using kernels::max8;
 using kernels::prefetch_row;
-
-// z_ij for head h of edge `edge` (source j, destination i).
-inline float edge_logit(const float* s_src, const float* s_dst, const float* edge_score,
-                        int64_t heads, int64_t j, int64_t i, int64_t edge, int64_t h) {
-  float z = s_src[j * heads + h] + s_dst[i * heads + h];
-  if (edge_score) z += edge_score[edge * heads + h];
-  return z;
-}
+using kernels::splat8;
+using kernels::store8;
+using kernels::V8;
 
 // s_src[n,h] = ⟨att_src[h], x[n,h,:]⟩ and s_dst[n,h] = ⟨att_dst[h], x[n,h,:]⟩.
 void node_scores(int64_t n, int64_t heads, int64_t channels, const float* x, const float* att_src,
@@ -53,22 +57,27 @@ void node_scores(int64_t n, int64_t heads, int64_t channels, const float* x, con
 
 }  // namespace
 
-void gat_attention_forward(const Graph& graph, const GatAttentionArgs& args, const float* x,
-                           const float* att_src, const float* att_dst, const float* edge_score,
-                           float* out, float* s_src, float* s_dst, float* lse, float* alpha) {
+namespace {
+
+// The forward pass for compile-time head and channel counts kH, kC (0: any, read at run time).
+template <int kH, int kC>
+void forward_impl(const Graph& graph, const GatAttentionArgs& args, const float* x,
+                  const float* edge_score, const float* s_src, const float* s_dst, float* out,
+                  float* lse, float* alpha) {
   const int64_t n = graph.num_nodes(), num_slots = graph.num_edges();
-  const int64_t heads = args.heads, channels = args.channels, width = heads * channels;
+  const Fixed<kH> hd{args.heads};
+  const Fixed<kC> ch{args.channels};
+  const int64_t heads = hd(), width = hd() * ch();
   const float slope = args.negative_slope;
   const kernels::EdgeDropout mask(args.dropout, args.dropout_key, args.heads);
-  node_scores(n, heads, channels, x, att_src, att_dst, s_src, s_dst);
 
   const int64_t* in_ptr = graph.in_ptr();
   const int32_t* in_src = graph.in_src();
   const int32_t* in_edge = graph.in_edge();
   const int parts = num_threads();
   const std::vector<int64_t> bounds = partition_by_work(in_ptr, n, parts);
-  // Per range: the row's scores, then its exp(e − max) (max_in_degree × H), and the row's max
-  // and sum per head (2 × H).
+  // Per range: the row's scores, then its exp(e − max), then α' (max_in_degree × H), and the
+  // row's max and sum per head (2 × H).
   const int64_t scratch_per_part = (graph.max_in_degree() + 2) * heads;
   std::vector<float> scratch(static_cast<size_t>(scratch_per_part * parts));
 
@@ -84,72 +93,157 @@ void gat_attention_forward(const Graph& graph, const GatAttentionArgs& args, con
     for (int64_t i = bounds[part]; i < bounds[part + 1]; ++i) {
       const int64_t begin = in_ptr[i], degree = in_ptr[i + 1] - begin;
       float* out_i = out + i * width;
-      std::fill(out_i, out_i + width, 0.0f);
       if (degree == 0) {
-        // No incoming edge: out stays 0 (the layer adds its bias later); any finite lse will do.
+        // No incoming edge: out is 0 (the layer adds its bias later); any finite lse will do.
+        std::fill(out_i, out_i + width, 0.0f);
         std::fill(lse + i * heads, lse + (i + 1) * heads, 0.0f);
         continue;
       }
-      // Phase 1: scores e_ij and their max per head.
-      std::fill(row_max, row_max + heads, -std::numeric_limits<float>::infinity());
-      for (int64_t k = 0; k < degree; ++k) {
-        const int64_t j = in_src[begin + k], edge = in_edge[begin + k];
-        if (begin + k + kPrefetchDistance < num_slots)
-          __builtin_prefetch(s_src + in_src[begin + k + kPrefetchDistance] * heads);
+      const float* sd_i = s_dst + i * heads;
+      if constexpr (kH == 8) {
+        // Eight heads: every per-edge head loop is a few vector operations (kernels::V8).
+        const V8 sd = load8(sd_i);
+        V8 mx = splat8(-std::numeric_limits<float>::infinity());
+        for (int64_t k = 0; k < degree; ++k) {
+          if (begin + k + kPrefetchDistance < num_slots)
+            __builtin_prefetch(s_src + in_src[begin + k + kPrefetchDistance] * 8);
+          V8 z = load8(s_src + static_cast<int64_t>(in_src[begin + k]) * 8) + sd;
+          if (edge_score) z += load8(edge_score + static_cast<int64_t>(in_edge[begin + k]) * 8);
+          const V8 e = leaky_relu8(z, slope);
+          store8(score + k * 8, e);
+          mx = max8(mx, e);
+        }
+        V8 sum = splat8(0.0f);
+        for (int64_t k = 0; k < degree; ++k) {
+          const V8 w = exp8(load8(score + k * 8) - mx);
+          store8(score + k * 8, w);
+          sum += w;
+        }
+        for (int h = 0; h < 8; ++h)
+          lse[i * 8 + h] = mx[h] + std::log(sum[h]);
+        const V8 inv = 1.0f / sum;
+        for (int64_t k = 0; k < degree; ++k) {
+          const int64_t edge = in_edge[begin + k];
+          V8 a = load8(score + k * 8) * inv;
+          if (mask.active)
+            for (int h = 0; h < 8; ++h)
+              a[h] *= mask.factor(edge, h);
+          store8(score + k * 8, a);
+          if (alpha) store8(alpha + edge * 8, a);
+        }
+      } else {
+        // Phase 1: scores e_ij and their max per head.
+        std::fill(row_max, row_max + heads, -std::numeric_limits<float>::infinity());
+        for (int64_t k = 0; k < degree; ++k) {
+          const int64_t j = in_src[begin + k];
+          if (begin + k + kPrefetchDistance < num_slots)
+            __builtin_prefetch(s_src + in_src[begin + k + kPrefetchDistance] * heads);
+          const float* ss_j = s_src + j * heads;
+          const float* es =
+              edge_score ? edge_score + static_cast<int64_t>(in_edge[begin + k]) * heads : nullptr;
+          float* sc = score + k * heads;
+          for (int64_t h = 0; h < heads; ++h) {
+            const float e = leaky_relu(ss_j[h] + sd_i[h] + (es ? es[h] : 0.0f), slope);
+            sc[h] = e;
+            row_max[h] = std::max(row_max[h], e);
+          }
+        }
+        // Phase 2: exp(e − max) and the denominator, which is ≥ 1 (the max term is exp(0)).
+        std::fill(row_sum, row_sum + heads, 0.0f);
+        for (int64_t k = 0; k < degree; ++k) {
+          float* sc = score + k * heads;
+          for (int64_t h = 0; h < heads; ++h) {
+            const float w = exp_approx(sc[h] - row_max[h]);
+            sc[h] = w;
+            row_sum[h] += w;
+          }
+        }
         for (int64_t h = 0; h < heads; ++h) {
-          const float e =
-              leaky_relu(edge_logit(s_src, s_dst, edge_score, heads, j, i, edge, h), slope);
-          score[k * heads + h] = e;
-          row_max[h] = std::max(row_max[h], e);
+          lse[i * heads + h] = row_max[h] + std::log(row_sum[h]);
+          row_sum[h] = 1.0f / row_sum[h];  // from here on: the reciprocal
+        }
+        // α' = α · mask, in place, and into the alpha output when asked.
+        for (int64_t k = 0; k < degree; ++k) {
+          const int64_t edge = in_edge[begin + k];
+          float* sc = score + k * heads;
+          for (int64_t h = 0; h < heads; ++h)
+            sc[h] *= row_sum[h] * mask.factor(edge, h);
+          if (alpha) std::copy(sc, sc + heads, alpha + edge * heads);
         }
       }
-      // Phase 2: exp(e − max) and the denominator, which is ≥ 1 (the max term is exp(0)).
-      std::fill(row_sum, row_sum + heads, 0.0f);
-      for (int64_t k = 0; k < degree; ++k) {
-        for (int64_t h = 0; h < heads; ++h) {
-          const float w = std::exp(score[k * heads + h] - row_max[h]);
-          score[k * heads + h] = w;
-          row_sum[h] += w;
+      // Phase 3: out[i] = Σ_j α'_ij x[j], the row accumulated in registers when its width is
+      // known at compile time.
+      if constexpr (kH > 0 && kC > 0) {
+        float acc[kH * kC] = {};
+        for (int64_t k = 0; k < degree; ++k) {
+          const float* x_j = x + static_cast<int64_t>(in_src[begin + k]) * width;
+          if (begin + k + kPrefetchDistance < num_slots)
+            prefetch_row(x + in_src[begin + k + kPrefetchDistance] * width, width);
+          const float* a = score + k * kH;
+          for (int h = 0; h < kH; ++h) {
+#pragma omp simd
+            for (int c = 0; c < kC; ++c)
+              acc[h * kC + c] += a[h] * x_j[h * kC + c];
+          }
         }
-      }
-      for (int64_t h = 0; h < heads; ++h) {
-        lse[i * heads + h] = row_max[h] + std::log(row_sum[h]);
-        row_sum[h] = 1.0f / row_sum[h];  // from here on: the reciprocal
-      }
-      // Phase 3: out[i] = Σ_j α'_ij x[j].
-      for (int64_t k = 0; k < degree; ++k) {
-        const int64_t j = in_src[begin + k], edge = in_edge[begin + k];
-        const float* x_j = x + j * width;
-        if (begin + k + kPrefetchDistance < num_slots)
-          prefetch_row(x + in_src[begin + k + kPrefetchDistance] * width, width);
-        for (int64_t h = 0; h < heads; ++h) {
-          const float a = score[k * heads + h] * row_sum[h] * mask.factor(edge, h);
-          if (alpha) alpha[edge * heads + h] = a;
-          if (a != 0.0f) axpy(out_i + h * channels, a, x_j + h * channels, channels);
+        std::copy(acc, acc + kH * kC, out_i);
+      } else {
+        std::fill(out_i, out_i + width, 0.0f);
+        for (int64_t k = 0; k < degree; ++k) {
+          const float* x_j = x + static_cast<int64_t>(in_src[begin + k]) * width;
+          if (begin + k + kPrefetchDistance < num_slots)
+            prefetch_row(x + in_src[begin + k + kPrefetchDistance] * width, width);
+          for (int64_t h = 0; h < heads; ++h) {
+            const float a = score[k * heads + h];
+            if (a != 0.0f) axpy_fixed(out_i + h * ch(), a, x_j + h * ch(), ch);
+          }
         }
       }
     }
   }
 }
 
-void gat_attention_backward(const Graph& graph, const GatAttentionArgs& args, const float* x,
-                            const float* att_src, const float* att_dst, const float* edge_score,
-                            const float* s_src, const float* s_dst, const float* lse,
-                            const float* grad_out, float* grad_x, float* grad_att_src,
-                            float* grad_att_dst, float* grad_edge_score) {
-  if (!grad_x && !grad_att_src && !grad_att_dst && !grad_edge_score) return;
+}  // namespace
+
+void gat_attention_forward(const Graph& graph, const GatAttentionArgs& args, const float* x,
+                           const float* att_src, const float* att_dst, const float* edge_score,
+                           float* out, float* s_src, float* s_dst, float* lse, float* alpha) {
+  node_scores(graph.num_nodes(), args.heads, args.channels, x, att_src, att_dst, s_src, s_dst);
+#define GAT_FORWARD(kH, kC) \
+  forward_impl<kH, kC>(graph, args, x, edge_score, s_src, s_dst, out, lse, alpha)
+  if (args.heads == 8 && args.channels == 8) return GAT_FORWARD(8, 8);
+  if (args.heads == 8 && args.channels == 16) return GAT_FORWARD(8, 16);
+  switch (args.channels) {
+    case 8:
+      return GAT_FORWARD(0, 8);
+    case 16:
+      return GAT_FORWARD(0, 16);
+    case 32:
+      return GAT_FORWARD(0, 32);
+    case 64:
+      return GAT_FORWARD(0, 64);
+    default:
+      return GAT_FORWARD(0, 0);
+  }
+#undef GAT_FORWARD
+}
+
+namespace {
+
+// The two backward edge passes for a compile-time channel count kC (0: any). Writes mean_da,
+// ds_dst, ds_src (when non-empty), grad_x and grad_edge_score (when non-null).
+template <int kC>
+void backward_impl(const Graph& graph, const GatAttentionArgs& args, const float* x,
+                   const float* att_src, const float* att_dst, const float* edge_score,
+                   const float* s_src, const float* s_dst, const float* lse, const float* grad_out,
+                   float* grad_x, float* grad_edge_score, float* mean_da, float* ds_dst,
+                   float* ds_src) {
   const int64_t n = graph.num_nodes(), num_slots = graph.num_edges();
-  const int64_t heads = args.heads, channels = args.channels, width = heads * channels;
+  const int64_t heads = args.heads, width = heads * args.channels;
+  const Fixed<kC> ch{args.channels};
   const float slope = args.negative_slope;
   const kernels::EdgeDropout mask(args.dropout, args.dropout_key, args.heads);
   const int parts = num_threads();
-
-  // O(N·H) temporaries: D[i,h] = Σ_j α_ij dα_ij (mean_da: the α-weighted mean of dα),
-  // ds_dst[i,h] = Σ_j dz_ij and ds_src[j,h] = Σ_i dz_ij.
-  const bool need_src = grad_x || grad_att_src;
-  std::vector<float> mean_da(static_cast<size_t>(n * heads));
-  std::vector<float> ds_dst(static_cast<size_t>(n * heads));
-  std::vector<float> ds_src(need_src ? static_cast<size_t>(n * heads) : 0);
 
   // Pass 1, by destination: recompute α and dα for the row's edges (kept in a scratch of
   // 3 × max_in_degree × H per range: α, dα and LeakyReLU'), then D, dz, ds_dst and dedge_score.
@@ -173,7 +267,9 @@ void gat_attention_backward(const Graph& graph, const GatAttentionArgs& args, co
       for (int64_t i = bounds[part]; i < bounds[part + 1]; ++i) {
         const int64_t begin = in_ptr[i], degree = in_ptr[i + 1] - begin;
         const float* g_i = grad_out + i * width;
-        std::fill(acc, acc + heads, 0.0f);
+        const float* sd_i = s_dst + i * heads;
+        const float* lse_i = lse + i * heads;
+        // The row's e_ij − lse (into a_row), LeakyReLU'(z) and dα.
         for (int64_t k = 0; k < degree; ++k) {
           const int64_t j = in_src[begin + k], edge = in_edge[begin + k];
           const float* x_j = x + j * width;
@@ -182,17 +278,27 @@ void gat_attention_backward(const Graph& graph, const GatAttentionArgs& args, co
             prefetch_row(x + next * width, width);
             __builtin_prefetch(s_src + next * heads);
           }
+          const float* ss_j = s_src + j * heads;
+          const float* es = edge_score ? edge_score + edge * heads : nullptr;
           for (int64_t h = 0; h < heads; ++h) {
-            const float z = edge_logit(s_src, s_dst, edge_score, heads, j, i, edge, h);
-            const float a = std::exp(leaky_relu(z, slope) - lse[i * heads + h]);
+            const float z = ss_j[h] + sd_i[h] + (es ? es[h] : 0.0f);
             const float m = mask.factor(edge, h);
             // dα = dα' · m / (1 − p); a dropped edge needs no dot product.
-            const float da =
-                m != 0.0f ? m * dot(g_i + h * channels, x_j + h * channels, channels) : 0.0f;
-            a_row[k * heads + h] = a;
+            const float da = m != 0.0f ? m * dot_fixed(g_i + h * ch(), x_j + h * ch(), ch) : 0.0f;
+            a_row[k * heads + h] = leaky_relu(z, slope) - lse_i[h];
             da_row[k * heads + h] = da;
             lg_row[k * heads + h] = leaky_relu_grad(z, slope);
-            acc[h] += a * da;
+          }
+        }
+        // α = exp(e − lse), vectorised over the row, and D = Σ_j α dα.
+        std::fill(acc, acc + heads, 0.0f);
+        for (int64_t k = 0; k < degree; ++k) {
+          float* a_k = a_row + k * heads;
+          const float* da_k = da_row + k * heads;
+#pragma omp simd
+          for (int64_t h = 0; h < heads; ++h) {
+            a_k[h] = exp_approx(a_k[h]);
+            acc[h] += a_k[h] * da_k[h];
           }
         }
         for (int64_t h = 0; h < heads; ++h) {
@@ -224,12 +330,13 @@ void gat_attention_backward(const Graph& graph, const GatAttentionArgs& args, co
 
   // Pass 2, by source through the reverse index: recompute α', dα and dz of j's outgoing edges;
   // sum ds_src[j] and dx[j] = Σ_i α'_ij g[i] + ds_src[j]·att_src + ds_dst[j]·att_dst.
-  if (need_src) {
+  if (ds_src) {
     const int64_t* out_ptr = graph.out_ptr();
     const int32_t* out_dst = graph.out_dst();
     const int32_t* out_edge = graph.out_edge();
     const std::vector<int64_t> bounds = partition_by_work(out_ptr, n, parts);
-    std::vector<float> scratch(static_cast<size_t>(heads * parts));
+    // Per range: ds_src's accumulator and one edge's α, dα and LeakyReLU' per head.
+    std::vector<float> scratch(static_cast<size_t>(4 * heads * parts));
 
     // Strategy: one thread owns each source row j and writes only dx[j] and ds_src[j]; the
     // destinations' g, lse, D and s_dst are only read. The gradient that edge j → i sends to its
@@ -237,9 +344,13 @@ void gat_attention_backward(const Graph& graph, const GatAttentionArgs& args, co
     // so there are no atomics, and each row sums its edges in a fixed order.
 #pragma omp parallel for schedule(static, 1)
     for (int part = 0; part < parts; ++part) {
-      float* acc = scratch.data() + part * heads;
+      float* acc = scratch.data() + part * 4 * heads;
+      float* a_e = acc + heads;
+      float* da_e = a_e + heads;
+      float* lg_e = da_e + heads;
       for (int64_t j = bounds[part]; j < bounds[part + 1]; ++j) {
         const float* x_j = x + j * width;
+        const float* ss_j = s_src + j * heads;
         float* dx_j = grad_x ? grad_x + j * width : nullptr;
         if (dx_j) std::fill(dx_j, dx_j + width, 0.0f);
         std::fill(acc, acc + heads, 0.0f);
@@ -251,32 +362,82 @@ void gat_attention_backward(const Graph& graph, const GatAttentionArgs& args, co
             prefetch_row(grad_out + next * width, width);
             __builtin_prefetch(s_dst + next * heads);
             __builtin_prefetch(lse + next * heads);
-            __builtin_prefetch(mean_da.data() + next * heads);
+            __builtin_prefetch(mean_da + next * heads);
           }
+          const float* sd_i = s_dst + i * heads;
+          const float* lse_i = lse + i * heads;
+          const float* es = edge_score ? edge_score + edge * heads : nullptr;
           for (int64_t h = 0; h < heads; ++h) {
-            const float z = edge_logit(s_src, s_dst, edge_score, heads, j, i, edge, h);
-            const float a = std::exp(leaky_relu(z, slope) - lse[i * heads + h]);
+            const float z = ss_j[h] + sd_i[h] + (es ? es[h] : 0.0f);
             const float m = mask.factor(edge, h);
-            const float da =
-                m != 0.0f ? m * dot(g_i + h * channels, x_j + h * channels, channels) : 0.0f;
-            acc[h] += a * (da - mean_da[i * heads + h]) * leaky_relu_grad(z, slope);
-            if (dx_j && m != 0.0f) axpy(dx_j + h * channels, a * m, g_i + h * channels, channels);
+            a_e[h] = leaky_relu(z, slope) - lse_i[h];
+            lg_e[h] = leaky_relu_grad(z, slope);
+            da_e[h] = m != 0.0f ? m * dot_fixed(g_i + h * ch(), x_j + h * ch(), ch) : 0.0f;
+          }
+#pragma omp simd
+          for (int64_t h = 0; h < heads; ++h)
+            a_e[h] = exp_approx(a_e[h]);
+          for (int64_t h = 0; h < heads; ++h) {
+            acc[h] += a_e[h] * (da_e[h] - mean_da[i * heads + h]) * lg_e[h];
+            const float m = mask.factor(edge, h);
+            if (dx_j && m != 0.0f) axpy_fixed(dx_j + h * ch(), a_e[h] * m, g_i + h * ch(), ch);
           }
         }
         for (int64_t h = 0; h < heads; ++h) {
           ds_src[j * heads + h] = acc[h];
           if (!dx_j) continue;
-          float* dx_jh = dx_j + h * channels;
-          const float* as = att_src + h * channels;
-          const float* ad = att_dst + h * channels;
+          float* dx_jh = dx_j + h * ch();
+          const float* as = att_src + h * ch();
+          const float* ad = att_dst + h * ch();
           const float cs = acc[h], cd = ds_dst[j * heads + h];
 #pragma omp simd
-          for (int64_t c = 0; c < channels; ++c)
+          for (int64_t c = 0; c < ch(); ++c)
             dx_jh[c] += cs * as[c] + cd * ad[c];
         }
       }
     }
   }
+}
+
+}  // namespace
+
+void gat_attention_backward(const Graph& graph, const GatAttentionArgs& args, const float* x,
+                            const float* att_src, const float* att_dst, const float* edge_score,
+                            const float* s_src, const float* s_dst, const float* lse,
+                            const float* grad_out, float* grad_x, float* grad_att_src,
+                            float* grad_att_dst, float* grad_edge_score) {
+  if (!grad_x && !grad_att_src && !grad_att_dst && !grad_edge_score) return;
+  const int64_t n = graph.num_nodes();
+  const int64_t heads = args.heads, channels = args.channels, width = heads * channels;
+
+  // O(N·H) temporaries: D[i,h] = Σ_j α_ij dα_ij (mean_da: the α-weighted mean of dα),
+  // ds_dst[i,h] = Σ_j dz_ij and ds_src[j,h] = Σ_i dz_ij.
+  const bool need_src = grad_x || grad_att_src;
+  std::vector<float> mean_da(static_cast<size_t>(n * heads));
+  std::vector<float> ds_dst(static_cast<size_t>(n * heads));
+  std::vector<float> ds_src(need_src ? static_cast<size_t>(n * heads) : 0);
+  float* ds_src_ptr = need_src ? ds_src.data() : nullptr;
+#define GAT_BACKWARD(kC)                                                                       \
+  backward_impl<kC>(graph, args, x, att_src, att_dst, edge_score, s_src, s_dst, lse, grad_out, \
+                    grad_x, grad_edge_score, mean_da.data(), ds_dst.data(), ds_src_ptr)
+  switch (channels) {
+    case 8:
+      GAT_BACKWARD(8);
+      break;
+    case 16:
+      GAT_BACKWARD(16);
+      break;
+    case 32:
+      GAT_BACKWARD(32);
+      break;
+    case 64:
+      GAT_BACKWARD(64);
+      break;
+    default:
+      GAT_BACKWARD(0);
+      break;
+  }
+#undef GAT_BACKWARD
 
   // Parameter gradients: datt_src[h] = Σ_j ds_src[j,h] x[j,h], datt_dst[h] = Σ_i ds_dst[i,h]
   // x[i,h], both in one deterministic block reduction over the nodes (one read of x).
