@@ -399,6 +399,166 @@ void backward_impl(const Graph& graph, const GatAttentionArgs& args, const float
   }
 }
 
+// The eight dot products ⟨g[h], x[h]⟩ of two rows of 8 heads × kC channels, as one vector:
+// per head the lane-wise products (folded to 8 lanes), then the 8 × 8 transpose-and-add, all in
+// registers. Assembling the vector lane by lane would go through the stack, and a vector load
+// after eight scalar stores stalls on store forwarding.
+template <int kC>
+inline V8 head_dots8(const float* g, const float* x) {
+  V8 u[8];
+  for (int h = 0; h < 8; ++h) {
+    V8 acc = load8(g + h * kC) * load8(x + h * kC);
+    for (int c = 8; c < kC; c += 8)
+      acc += load8(g + h * kC + c) * load8(x + h * kC + c);
+    u[h] = acc;
+  }
+  V8 t[4];
+  for (int p = 0; p < 4; ++p)
+    t[p] = __builtin_shufflevector(u[2 * p], u[2 * p + 1], 0, 8, 2, 10, 4, 12, 6, 14) +
+           __builtin_shufflevector(u[2 * p], u[2 * p + 1], 1, 9, 3, 11, 5, 13, 7, 15);
+  const V8 q0 = __builtin_shufflevector(t[0], t[1], 0, 1, 8, 9, 4, 5, 12, 13) +
+                __builtin_shufflevector(t[0], t[1], 2, 3, 10, 11, 6, 7, 14, 15);
+  const V8 q1 = __builtin_shufflevector(t[2], t[3], 0, 1, 8, 9, 4, 5, 12, 13) +
+                __builtin_shufflevector(t[2], t[3], 2, 3, 10, 11, 6, 7, 14, 15);
+  return __builtin_shufflevector(q0, q1, 0, 1, 2, 3, 8, 9, 10, 11) +
+         __builtin_shufflevector(q0, q1, 4, 5, 6, 7, 12, 13, 14, 15);
+}
+
+// The dropout factors m_eh / (1 − p) of one edge's eight heads.
+inline V8 mask8(const kernels::EdgeDropout& mask, int64_t edge) {
+  V8 m;
+  for (int h = 0; h < 8; ++h)
+    m[h] = mask.factor(edge, h);
+  return m;
+}
+
+// backward_impl for eight heads of kC channels: the same passes and formulas, with every
+// per-edge head loop a few vector operations and the source row's dx kept in registers.
+template <int kC>
+void backward_impl8(const Graph& graph, const GatAttentionArgs& args, const float* x,
+                    const float* att_src, const float* att_dst, const float* edge_score,
+                    const float* s_src, const float* s_dst, const float* lse, const float* grad_out,
+                    float* grad_x, float* grad_edge_score, float* mean_da, float* ds_dst,
+                    float* ds_src) {
+  constexpr int64_t kWidth = 8 * kC;
+  const int64_t n = graph.num_nodes(), num_slots = graph.num_edges();
+  const float slope = args.negative_slope;
+  const kernels::EdgeDropout mask(args.dropout, args.dropout_key, args.heads);
+  const int parts = num_threads();
+
+  // Pass 1, by destination (see backward_impl).
+  {
+    const int64_t* in_ptr = graph.in_ptr();
+    const int32_t* in_src = graph.in_src();
+    const int32_t* in_edge = graph.in_edge();
+    const std::vector<int64_t> bounds = partition_by_work(in_ptr, n, parts);
+    const int64_t row_size = graph.max_in_degree() * 8;
+    std::vector<float> scratch(static_cast<size_t>(3 * row_size * parts));
+
+    // Strategy: as backward_impl's pass 1 (one owner per destination row).
+#pragma omp parallel for schedule(static, 1)
+    for (int part = 0; part < parts; ++part) {
+      float* a_row = scratch.data() + part * 3 * row_size;
+      float* da_row = a_row + row_size;
+      float* lg_row = da_row + row_size;
+      for (int64_t i = bounds[part]; i < bounds[part + 1]; ++i) {
+        const int64_t begin = in_ptr[i], degree = in_ptr[i + 1] - begin;
+        const float* g_i = grad_out + i * kWidth;
+        const V8 sd = load8(s_dst + i * 8), lse_i = load8(lse + i * 8);
+        V8 acc = splat8(0.0f);
+        for (int64_t k = 0; k < degree; ++k) {
+          const int64_t j = in_src[begin + k], edge = in_edge[begin + k];
+          const float* x_j = x + j * kWidth;
+          if (begin + k + kPrefetchDistance < num_slots) {
+            const int64_t next = in_src[begin + k + kPrefetchDistance];
+            prefetch_row(x + next * kWidth, kWidth);
+            __builtin_prefetch(s_src + next * 8);
+          }
+          V8 z = load8(s_src + j * 8) + sd;
+          if (edge_score) z += load8(edge_score + edge * 8);
+          V8 da = head_dots8<kC>(g_i, x_j);
+          if (mask.active) da *= mask8(mask, edge);  // dα = dα' · m / (1 − p)
+          const V8 a = exp8(leaky_relu8(z, slope) - lse_i);
+          store8(a_row + k * 8, a);
+          store8(da_row + k * 8, da);
+          store8(lg_row + k * 8, leaky_relu_grad8(z, slope));
+          acc += a * da;
+        }
+        store8(mean_da + i * 8, acc);
+        V8 ds = splat8(0.0f);
+        for (int64_t k = 0; k < degree; ++k) {
+          const V8 dz =
+              load8(a_row + k * 8) * (load8(da_row + k * 8) - acc) * load8(lg_row + k * 8);
+          store8(da_row + k * 8, dz);
+          ds += dz;
+        }
+        store8(ds_dst + i * 8, ds);
+        if (grad_edge_score)
+          for (int64_t k = 0; k < degree; ++k)
+            std::copy(da_row + k * 8, da_row + (k + 1) * 8,
+                      grad_edge_score + static_cast<int64_t>(in_edge[begin + k]) * 8);
+      }
+    }
+  }
+
+  // Pass 2, by source (see backward_impl).
+  if (ds_src) {
+    const int64_t* out_ptr = graph.out_ptr();
+    const int32_t* out_dst = graph.out_dst();
+    const int32_t* out_edge = graph.out_edge();
+    const std::vector<int64_t> bounds = partition_by_work(out_ptr, n, parts);
+
+    // Strategy: as backward_impl's pass 2 (one owner per source row, gathered, no atomics).
+#pragma omp parallel for schedule(static, 1)
+    for (int part = 0; part < parts; ++part) {
+      for (int64_t j = bounds[part]; j < bounds[part + 1]; ++j) {
+        const float* x_j = x + j * kWidth;
+        const V8 ss = load8(s_src + j * 8);
+        V8 acc = splat8(0.0f);
+        float dx[kWidth] = {};
+        for (int64_t slot = out_ptr[j]; slot < out_ptr[j + 1]; ++slot) {
+          const int64_t i = out_dst[slot], edge = out_edge[slot];
+          const float* g_i = grad_out + i * kWidth;
+          if (slot + kPrefetchDistance < num_slots) {
+            const int64_t next = out_dst[slot + kPrefetchDistance];
+            prefetch_row(grad_out + next * kWidth, kWidth);
+            __builtin_prefetch(s_dst + next * 8);
+            __builtin_prefetch(lse + next * 8);
+            __builtin_prefetch(mean_da + next * 8);
+          }
+          V8 z = ss + load8(s_dst + i * 8);
+          if (edge_score) z += load8(edge_score + edge * 8);
+          const V8 a = exp8(leaky_relu8(z, slope) - load8(lse + i * 8));
+          V8 da = head_dots8<kC>(g_i, x_j);
+          V8 am = a;
+          if (mask.active) {
+            const V8 m = mask8(mask, edge);
+            da *= m;
+            am *= m;
+          }
+          acc += a * (da - load8(mean_da + i * 8)) * leaky_relu_grad8(z, slope);
+          if (!grad_x) continue;
+          for (int h = 0; h < 8; ++h) {
+#pragma omp simd
+            for (int c = 0; c < kC; ++c)
+              dx[h * kC + c] += am[h] * g_i[h * kC + c];
+          }
+        }
+        store8(ds_src + j * 8, acc);
+        if (!grad_x) continue;
+        const V8 cd = load8(ds_dst + j * 8);
+        float* dx_j = grad_x + j * kWidth;
+        for (int h = 0; h < 8; ++h) {
+#pragma omp simd
+          for (int c = 0; c < kC; ++c)
+            dx_j[h * kC + c] =
+                dx[h * kC + c] + acc[h] * att_src[h * kC + c] + cd[h] * att_dst[h * kC + c];
+        }
+      }
+    }
+  }
+}
+
 }  // namespace
 
 void gat_attention_backward(const Graph& graph, const GatAttentionArgs& args, const float* x,
@@ -420,24 +580,33 @@ void gat_attention_backward(const Graph& graph, const GatAttentionArgs& args, co
 #define GAT_BACKWARD(kC)                                                                       \
   backward_impl<kC>(graph, args, x, att_src, att_dst, edge_score, s_src, s_dst, lse, grad_out, \
                     grad_x, grad_edge_score, mean_da.data(), ds_dst.data(), ds_src_ptr)
-  switch (channels) {
-    case 8:
-      GAT_BACKWARD(8);
-      break;
-    case 16:
-      GAT_BACKWARD(16);
-      break;
-    case 32:
-      GAT_BACKWARD(32);
-      break;
-    case 64:
-      GAT_BACKWARD(64);
-      break;
-    default:
-      GAT_BACKWARD(0);
-      break;
-  }
+#define GAT_BACKWARD8(kC)                                                                       \
+  backward_impl8<kC>(graph, args, x, att_src, att_dst, edge_score, s_src, s_dst, lse, grad_out, \
+                     grad_x, grad_edge_score, mean_da.data(), ds_dst.data(), ds_src_ptr)
+  if (heads == 8 && channels == 8)
+    GAT_BACKWARD8(8);
+  else if (heads == 8 && channels == 16)
+    GAT_BACKWARD8(16);
+  else
+    switch (channels) {
+      case 8:
+        GAT_BACKWARD(8);
+        break;
+      case 16:
+        GAT_BACKWARD(16);
+        break;
+      case 32:
+        GAT_BACKWARD(32);
+        break;
+      case 64:
+        GAT_BACKWARD(64);
+        break;
+      default:
+        GAT_BACKWARD(0);
+        break;
+    }
 #undef GAT_BACKWARD
+#undef GAT_BACKWARD8
 
   // Parameter gradients: datt_src[h] = Σ_j ds_src[j,h] x[j,h], datt_dst[h] = Σ_i ds_dst[i,h]
   // x[i,h], both in one deterministic block reduction over the nodes (one read of x).
