@@ -440,9 +440,9 @@ def main():
     if a.cora:
         result['cora'] = compare_cora(a, log)
 
-    print(f'gat.cpp vs PyG ({a.pyg_versions}), {a.threads} threads, '
-          f'{a.steps} steps after 1 warm-up per run, {a.repeats} interleaved runs each; '
-          f'started {started}; {result["cpu"]}')
+    steps = '' if a.no_layer else f'{a.steps} steps after 1 warm-up per run, '
+    print(f'gat.cpp vs PyG ({a.pyg_versions}), {a.threads} threads, {steps}'
+          f'{a.repeats} interleaved runs each; started {started}; {result["cpu"]}')
     result['loadavg_at_end'] = os.getloadavg()
     print(f'load average at start {result["loadavg_at_start"][0]:.2f}, at end '
           f'{result["loadavg_at_end"][0]:.2f} (on {os.cpu_count()} CPUs; above that, runs '
