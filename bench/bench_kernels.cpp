@@ -1,16 +1,22 @@
 // Micro-benchmarks of the kernels on the benchmark layer's sizes (100k nodes, 1M edges + self-
-// loops, 128 -> 8 heads x 16): the projection GEMM (forward and weight gradient) and the fused
-// attention forward and backward. Run: ./build/bench/gat_bench_kernels
-// (--benchmark_filter=Attention, --benchmark_repetitions=5 for medians).
+// loops, 128 -> 8 heads x 16): the projection GEMM (forward and weight gradient), the fused
+// attention forward and backward, and the element-wise rest of a training step.
+// Run: ./build/bench/gat_bench_kernels (--benchmark_filter=Attention, --benchmark_repetitions=5
+// for medians). The machine's limits these are held against (copy bandwidth, row-gather rate,
+// GEMM rate) are measured by bench_floors.cpp; docs/performance.md derives the floors from them.
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <vector>
 
+#include "gat/autograd/variable.h"
 #include "gat/core/parallel.h"
 #include "gat/core/rng.h"
 #include "gat/graph/generate.h"
 #include "gat/kernels/gat_attention.h"
 #include "gat/kernels/gemm.h"
+#include "gat/ops/add.h"
+#include "gat/ops/reduce.h"
 
 namespace {
 
@@ -72,6 +78,9 @@ void ProjectionWeightGrad(benchmark::State& state) {
   for (auto _ : state)
     gat::gemm(true, false, kHeads * kChannels, kFeatures, kNodes, 1.0f, f.grad_out.data(),
               kHeads * kChannels, f.x.data(), kFeatures, 0.0f, f.grad_w.data(), kFeatures);
+  state.counters["GFLOP/s"] = benchmark::Counter(
+      2.0 * kNodes * kFeatures * kHeads * kChannels * state.iterations(),
+      benchmark::Counter::kIsRate, benchmark::Counter::kIs1000);
 }
 
 void AttentionForward(benchmark::State& state) {
@@ -94,10 +103,29 @@ void AttentionBackward(benchmark::State& state) {
                                 f.grad_att_dst.data(), nullptr);
 }
 
+// The layer's element-wise work as the layer composes it: the bias added to the attention output,
+// the loss mean(out²), and their backward (the gradient of out and of the bias); no GEMM, no
+// attention. The floor for this in docs/performance.md is what one fused pass would cost.
+void ElementwiseLossBias(benchmark::State& state) {
+  Fixture& f = fixture();
+  const int64_t width = kHeads * kChannels;
+  gat::Variable h(gat::Tensor::empty({kNodes, width}), true);
+  std::copy(f.h.begin(), f.h.end(), h.mutable_data().data());
+  gat::Variable bias(gat::Tensor::empty({width}), true);
+  std::fill(bias.mutable_data().data(), bias.mutable_data().data() + width, 0.1f);
+  for (auto _ : state) {
+    h.zero_grad();
+    bias.zero_grad();
+    gat::Variable out = gat::add_bias(h, bias);
+    gat::mean(gat::mul(out, out)).backward();
+  }
+}
+
 BENCHMARK(ProjectionForward)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(ProjectionWeightGrad)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(AttentionForward)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(AttentionBackward)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(ElementwiseLossBias)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace
 
