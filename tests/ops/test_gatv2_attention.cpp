@@ -1,9 +1,12 @@
 // Tests for gat/ops/gatv2_attention.h and its kernel (gat/kernels/gatv2_attention.h): forward,
-// α and gradients against the dense double-precision reference (testing/reference_gatv2.h), gradcheck, dropout,
-// node permutation, thread-count independence, argument checks, and the header's example.
+// α and gradients against the dense double-precision reference (testing/reference_gatv2.h),
+// gradcheck, dropout, node permutation, thread-count independence, argument checks, and the
+// header's example.
 #include "gat/ops/gatv2_attention.h"
 
 #include <gtest/gtest.h>
+
+#include <array>
 
 #include <algorithm>
 #include <cmath>
@@ -27,11 +30,11 @@ using gat::testing::throws_with;
 namespace gat {
 namespace {
 
+using testing::dense_gatv2;
+using testing::DenseResult;
 using testing::max_relative_error;
 using testing::numeric_gradient;
 using testing::random_tensor;
-using testing::dense_gatv2;
-using testing::DenseResult;
 
 std::vector<double> to_double(const Tensor& t) {
   return {t.data(), t.data() + t.numel()};
@@ -79,8 +82,9 @@ constexpr double kGradFloor = 0.1;
 
 TEST(Gatv2Attention, ForwardMatchesDenseReference) {
   for (uint64_t seed = 0; seed < 8; ++seed)
-    for (int64_t heads : {1, 4})
-      for (int64_t channels : {1, 3, 8, 19})
+    // H = 8 with C = 8 or 16 takes the kernel's eight-head vector path.
+    for (int64_t heads : {1, 4, 8})
+      for (int64_t channels : {1, 3, 8, 16, 19})
         for (bool looped : {false, true}) {
           SCOPED_TRACE(::testing::Message() << "seed " << seed << " H " << heads << " C "
                                             << channels << " looped " << looped);
@@ -106,21 +110,24 @@ TEST(Gatv2Attention, EmptyGraphAndIsolatedNodesGiveZero) {
     Variable xl(random_tensor({n, 2, 3}, gen), true), xr(random_tensor({n, 2, 3}, gen), true);
     Variable att(random_tensor({1, 2, 3}, gen), true);
     const Variable out = gatv2_attention(xl, xr, att, g, {});
-    for (float v : out.data().to_vector()) EXPECT_EQ(v, 0.0f);
+    for (float v : out.data().to_vector())
+      EXPECT_EQ(v, 0.0f);
     out.backward(Tensor::full(out.shape(), 1.0f));
     for (const Variable* v : {&xl, &xr, &att})
-      for (float gv : v->grad().to_vector()) EXPECT_EQ(gv, 0.0f);
+      for (float gv : v->grad().to_vector())
+        EXPECT_EQ(gv, 0.0f);
   }
 }
 
 TEST(Gatv2AttentionGrad, MatchesNumericGradientOfDenseReference) {
   for (uint64_t seed = 0; seed < 8; ++seed)
-    for (int64_t heads : {1, 4}) {
-      const int64_t channels = 1 + 2 * static_cast<int64_t>(seed % 4);
+    for (int64_t heads : {1, 4, 8}) {
+      // The generic path (C = 1, 3) and the eight-head one (H = 8 with C = 8, 16).
+      const int64_t channels = std::array<int64_t, 4>{1, 3, 8, 16}[seed % 4];
       const bool looped = seed % 2 == 1;
       const float p_drop = seed % 3 == 2 ? 0.4f : 0.0f;
-      SCOPED_TRACE(::testing::Message() << "seed " << seed << " H " << heads << " C " << channels
-                                        << " p " << p_drop);
+      SCOPED_TRACE(::testing::Message()
+                   << "seed " << seed << " H " << heads << " C " << channels << " p " << p_drop);
       const Problem p = make_problem(seed, 10, 24, heads, channels, looped);
       Gatv2AttentionOptions options;
       options.negative_slope = seed % 4 == 3 ? 0.0f : 0.2f;
@@ -129,9 +136,9 @@ TEST(Gatv2AttentionGrad, MatchesNumericGradientOfDenseReference) {
       Generator gen(seed + 1000);
       options.generator = &gen;
       const std::vector<double> scale =
-          p_drop > 0 ? dropout_scale(Generator(seed + 1000).next_key(), p.graph.num_edges(),
-                                     heads, p_drop)
-                     : std::vector<double>{};
+          p_drop > 0
+              ? dropout_scale(Generator(seed + 1000).next_key(), p.graph.num_edges(), heads, p_drop)
+              : std::vector<double>{};
       Variable xl(p.xl, true), xr(p.xr, true), att(p.att, true);
       const Variable out = gatv2_attention(xl, xr, att, p.graph, options);
       Generator wgen(seed + 7);
@@ -144,7 +151,8 @@ TEST(Gatv2AttentionGrad, MatchesNumericGradientOfDenseReference) {
         const DenseResult r = dense_gatv2(10, p.graph.src(), p.graph.dst(), xld, xrd, attd, heads,
                                           channels, options.negative_slope, scale);
         double s = 0;
-        for (size_t k = 0; k < wd.size(); ++k) s += wd[k] * r.out[k];
+        for (size_t k = 0; k < wd.size(); ++k)
+          s += wd[k] * r.out[k];
         return s;
       };
       auto grad_of = [&](std::vector<double>& input) {
@@ -204,11 +212,11 @@ TEST(Gatv2Attention, DropoutIsReproducibleAndScalesOrZeroes) {
   options.training = true;
   Generator g1(77), g2(77);
   options.generator = &g1;
-  const Variable o1 = gatv2_attention(Variable(p.xl), Variable(p.xr), Variable(p.att), p.graph,
-                                      options, &a1);
+  const Variable o1 =
+      gatv2_attention(Variable(p.xl), Variable(p.xr), Variable(p.att), p.graph, options, &a1);
   options.generator = &g2;
-  const Variable o2 = gatv2_attention(Variable(p.xl), Variable(p.xr), Variable(p.att), p.graph,
-                                      options, &a2);
+  const Variable o2 =
+      gatv2_attention(Variable(p.xl), Variable(p.xr), Variable(p.att), p.graph, options, &a2);
   EXPECT_TRUE(bitwise_equal(o1.data(), o2.data()));
   EXPECT_TRUE(bitwise_equal(a1, a2));
   gatv2_attention(Variable(p.xl), Variable(p.xr), Variable(p.att), p.graph, {}, &a0);
@@ -231,25 +239,28 @@ TEST(Gatv2Attention, DropoutIsReproducibleAndScalesOrZeroes) {
 
 TEST(Gatv2Attention, ThreadCountDoesNotChangeAnyBit) {
   ThreadCountGuard guard;
-  const Problem p = make_problem(11, 3000, 30000, 4, 8, true);
-  Generator wgen(3);
-  const Tensor w = random_tensor({3000, 4, 8}, wgen);
-  std::vector<Tensor> results[2];
-  for (int t : {1, 2}) {
-    set_num_threads(t);
-    Gatv2AttentionOptions options;
-    options.dropout = 0.2f;
-    options.training = true;
-    Generator gen(9);
-    options.generator = &gen;
-    Variable xl(p.xl, true), xr(p.xr, true), att(p.att, true);
-    Tensor alpha;
-    const Variable out = gatv2_attention(xl, xr, att, p.graph, options, &alpha);
-    out.backward(w);
-    results[t - 1] = {out.data(), alpha, xl.grad(), xr.grad(), att.grad()};
+  for (int64_t heads : {4, 8}) {  // the generic and the eight-head paths
+    SCOPED_TRACE(heads);
+    const Problem p = make_problem(11, 3000, 30000, heads, 8, true);
+    Generator wgen(3);
+    const Tensor w = random_tensor({3000, heads, 8}, wgen);
+    std::vector<Tensor> results[2];
+    for (int t : {1, 2}) {
+      set_num_threads(t);
+      Gatv2AttentionOptions options;
+      options.dropout = 0.2f;
+      options.training = true;
+      Generator gen(9);
+      options.generator = &gen;
+      Variable xl(p.xl, true), xr(p.xr, true), att(p.att, true);
+      Tensor alpha;
+      const Variable out = gatv2_attention(xl, xr, att, p.graph, options, &alpha);
+      out.backward(w);
+      results[t - 1] = {out.data(), alpha, xl.grad(), xr.grad(), att.grad()};
+    }
+    for (size_t k = 0; k < results[0].size(); ++k)
+      EXPECT_TRUE(bitwise_equal(results[0][k], results[1][k])) << "result " << k;
   }
-  for (size_t k = 0; k < results[0].size(); ++k)
-    EXPECT_TRUE(bitwise_equal(results[0][k], results[1][k])) << "result " << k;
 }
 
 TEST(Gatv2Attention, PermutingNodesPermutesTheOutput) {
@@ -257,8 +268,10 @@ TEST(Gatv2Attention, PermutingNodesPermutesTheOutput) {
   Generator gen(21);
   const testing::EdgeList el = testing::random_edges(n, 100, gen);
   std::vector<int64_t> perm(n);
-  for (int64_t v = 0; v < n; ++v) perm[v] = v;
-  for (int64_t k = n; k > 1; --k) std::swap(perm[k - 1], perm[gen.below(k)]);
+  for (int64_t v = 0; v < n; ++v)
+    perm[v] = v;
+  for (int64_t k = n; k > 1; --k)
+    std::swap(perm[k - 1], perm[gen.below(k)]);
   testing::EdgeList pl = el;
   for (size_t f = 0; f < el.src.size(); ++f) {
     pl.src[f] = perm[el.src[f]];
@@ -282,47 +295,61 @@ TEST(Gatv2Attention, PermutingNodesPermutesTheOutput) {
   for (int64_t v = 0; v < n; ++v)
     for (int64_t k = 0; k < w; ++k)
       EXPECT_NEAR(pout.data().data()[perm[v] * w + k], out.data().data()[v * w + k], 1e-5f);
-  for (int64_t k = 0; k < a.numel(); ++k) EXPECT_NEAR(pa.data()[k], a.data()[k], 1e-6f);
+  for (int64_t k = 0; k < a.numel(); ++k)
+    EXPECT_NEAR(pa.data()[k], a.data()[k], 1e-6f);
 }
 
 TEST(Gatv2Attention, BadArgumentsThrowNamingTheArgument) {
   const Problem p = make_problem(1, 5, 8, 2, 3, false);
   const Variable xl(p.xl), xr(p.xr), att(p.att);
   EXPECT_TRUE(throws_with<ShapeError>(
-      [&] { gatv2_attention(Variable(Tensor::zeros({5, 6})), xr, att, p.graph, {}); }, "xl"));
+      [&] {
+        gatv2_attention(Variable(Tensor::zeros({5, 6})), xr, att, p.graph, {});
+      },
+      "xl"));
   EXPECT_TRUE(throws_with<ShapeError>(
-      [&] { gatv2_attention(Variable(Tensor::zeros({4, 2, 3})), xr, att, p.graph, {}); },
+      [&] {
+        gatv2_attention(Variable(Tensor::zeros({4, 2, 3})), xr, att, p.graph, {});
+      },
       "graph has 5 nodes"));
   EXPECT_TRUE(throws_with<ShapeError>(
-      [&] { gatv2_attention(xl, Variable(Tensor::zeros({5, 2, 4})), att, p.graph, {}); }, "xr"));
+      [&] {
+        gatv2_attention(xl, Variable(Tensor::zeros({5, 2, 4})), att, p.graph, {});
+      },
+      "xr"));
   EXPECT_TRUE(throws_with<ShapeError>(
-      [&] { gatv2_attention(xl, xr, Variable(Tensor::zeros({2, 3})), p.graph, {}); }, "att"));
+      [&] {
+        gatv2_attention(xl, xr, Variable(Tensor::zeros({2, 3})), p.graph, {});
+      },
+      "att"));
   Gatv2AttentionOptions bad;
   bad.dropout = 1.0f;
-  EXPECT_TRUE(throws_with<InvalidArgument>(
-      [&] { gatv2_attention(xl, xr, att, p.graph, bad); }, "dropout"));
+  EXPECT_TRUE(
+      throws_with<InvalidArgument>([&] { gatv2_attention(xl, xr, att, p.graph, bad); }, "dropout"));
   bad.dropout = 0.5f;
   bad.training = true;
-  EXPECT_TRUE(throws_with<InvalidArgument>(
-      [&] { gatv2_attention(xl, xr, att, p.graph, bad); }, "generator"));
+  EXPECT_TRUE(throws_with<InvalidArgument>([&] { gatv2_attention(xl, xr, att, p.graph, bad); },
+                                           "generator"));
   bad = {};
   bad.negative_slope = -1.0f;
-  EXPECT_TRUE(throws_with<InvalidArgument>(
-      [&] { gatv2_attention(xl, xr, att, p.graph, bad); }, "negative_slope"));
+  EXPECT_TRUE(throws_with<InvalidArgument>([&] { gatv2_attention(xl, xr, att, p.graph, bad); },
+                                           "negative_slope"));
 }
 
 // The example in gat/ops/gatv2_attention.h, verbatim.
 TEST(Gatv2Attention, HeaderExample) {
   const std::vector<int64_t> src = {0, 1, 2}, dst = {1, 2, 0};
   gat::Graph g = gat::Graph::from_edges(3, src, dst).with_self_loops();
-  gat::Variable xl(gat::Tensor::full({3, 2, 4}, 1.0f), true);       // N × H × C, source side
-  gat::Variable xr(gat::Tensor::full({3, 2, 4}, 0.5f), true);       // N × H × C, target side
+  gat::Variable xl(gat::Tensor::full({3, 2, 4}, 1.0f), true);  // N × H × C, source side
+  gat::Variable xr(gat::Tensor::full({3, 2, 4}, 0.5f), true);  // N × H × C, target side
   gat::Variable att(gat::Tensor::full({1, 2, 4}, 0.1f), true);
   gat::Tensor alpha;
-  gat::Variable out = gat::gatv2_attention(xl, xr, att, g, {}, &alpha);   // [3, 2, 4]
+  gat::Variable out = gat::gatv2_attention(xl, xr, att, g, {}, &alpha);  // [3, 2, 4]
   EXPECT_EQ(out.shape(), (Shape{3, 2, 4}));
-  for (float v : out.data().to_vector()) EXPECT_FLOAT_EQ(v, 1.0f);  // all equal: α = 1/2 each
-  for (float a : alpha.to_vector()) EXPECT_FLOAT_EQ(a, 0.5f);
+  for (float v : out.data().to_vector())
+    EXPECT_FLOAT_EQ(v, 1.0f);  // all equal: α = 1/2 each
+  for (float a : alpha.to_vector())
+    EXPECT_FLOAT_EQ(a, 0.5f);
 }
 
 }  // namespace

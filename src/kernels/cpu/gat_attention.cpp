@@ -29,12 +29,14 @@ using kernels::dot_fixed;
 using kernels::exp8;
 using kernels::exp_approx;
 using kernels::Fixed;
+using kernels::head_dots8;
 using kernels::kPrefetchDistance;
 using kernels::leaky_relu;
 using kernels::leaky_relu8;
 using kernels::leaky_relu_grad;
 using kernels::leaky_relu_grad8;
 using kernels::load8;
+using kernels::mask8;
 using kernels::max8;
 using kernels::prefetch_row;
 using kernels::splat8;
@@ -397,39 +399,6 @@ void backward_impl(const Graph& graph, const GatAttentionArgs& args, const float
       }
     }
   }
-}
-
-// The eight dot products ⟨g[h], x[h]⟩ of two rows of 8 heads × kC channels, as one vector:
-// per head the lane-wise products (folded to 8 lanes), then the 8 × 8 transpose-and-add, all in
-// registers. Assembling the vector lane by lane would go through the stack, and a vector load
-// after eight scalar stores stalls on store forwarding.
-template <int kC>
-inline V8 head_dots8(const float* g, const float* x) {
-  V8 u[8];
-  for (int h = 0; h < 8; ++h) {
-    V8 acc = load8(g + h * kC) * load8(x + h * kC);
-    for (int c = 8; c < kC; c += 8)
-      acc += load8(g + h * kC + c) * load8(x + h * kC + c);
-    u[h] = acc;
-  }
-  V8 t[4];
-  for (int p = 0; p < 4; ++p)
-    t[p] = __builtin_shufflevector(u[2 * p], u[2 * p + 1], 0, 8, 2, 10, 4, 12, 6, 14) +
-           __builtin_shufflevector(u[2 * p], u[2 * p + 1], 1, 9, 3, 11, 5, 13, 7, 15);
-  const V8 q0 = __builtin_shufflevector(t[0], t[1], 0, 1, 8, 9, 4, 5, 12, 13) +
-                __builtin_shufflevector(t[0], t[1], 2, 3, 10, 11, 6, 7, 14, 15);
-  const V8 q1 = __builtin_shufflevector(t[2], t[3], 0, 1, 8, 9, 4, 5, 12, 13) +
-                __builtin_shufflevector(t[2], t[3], 2, 3, 10, 11, 6, 7, 14, 15);
-  return __builtin_shufflevector(q0, q1, 0, 1, 2, 3, 8, 9, 10, 11) +
-         __builtin_shufflevector(q0, q1, 4, 5, 6, 7, 12, 13, 14, 15);
-}
-
-// The dropout factors m_eh / (1 − p) of one edge's eight heads.
-inline V8 mask8(const kernels::EdgeDropout& mask, int64_t edge) {
-  V8 m;
-  for (int h = 0; h < 8; ++h)
-    m[h] = mask.factor(edge, h);
-  return m;
 }
 
 // backward_impl for eight heads of kC channels: the same passes and formulas, with every

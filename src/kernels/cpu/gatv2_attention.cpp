@@ -23,10 +23,15 @@ namespace {
 
 using kernels::axpy;
 using kernels::dot;
-using kernels::leaky_relu;
-using kernels::leaky_relu_grad;
 using kernels::kPrefetchDistance;
+using kernels::leaky_relu;
+using kernels::leaky_relu8;
+using kernels::leaky_relu_grad;
+using kernels::load8;
 using kernels::prefetch_row;
+using kernels::splat8;
+using kernels::store8;
+using kernels::V8;
 
 // Work (edges + rows, as partition_by_work counts it) per block of the datt reduction. The
 // blocks depend only on the graph, so the summation order of datt never depends on the threads.
@@ -49,8 +54,219 @@ inline const float* edge_target(const float* xr_i, const Gatv2EdgeInputs& edges,
                                 int64_t width, int64_t dim, float* buf) {
   if (!edges.attr) return xr_i;
   const float* a = edges.attr + edge * dim;
-  for (int64_t o = 0; o < width; ++o) buf[o] = xr_i[o] + dot(edges.weight + o * dim, a, dim);
+  for (int64_t o = 0; o < width; ++o)
+    buf[o] = xr_i[o] + dot(edges.weight + o * dim, a, dim);
   return buf;
+}
+
+// The eight-head path (H = 8, C = kC a multiple of 8, no edge features): the same passes and
+// formulas as the generic code below, with every per-edge head loop a few vector operations
+// (kernels::V8) and the destination's or source's row kept in registers.
+
+// e[h] = Σ_c att[h,c] · LeakyReLU(xl_j[h,c] + xr_i[h,c]) for the eight heads.
+template <int kC>
+inline V8 scores8(const float* att, const float* xl_j, const float* xr_i, float slope) {
+  V8 u[8];
+  for (int h = 0; h < 8; ++h) {
+    V8 acc = splat8(0.0f);
+    for (int c = 0; c < kC; c += 8) {
+      const int o = h * kC + c;
+      acc += load8(att + o) * leaky_relu8(load8(xl_j + o) + load8(xr_i + o), slope);
+    }
+    u[h] = acc;
+  }
+  return kernels::reduce_heads8(u);
+}
+
+template <int kC>
+void forward8(const Graph& graph, const Gatv2AttentionArgs& args, const float* xl, const float* xr,
+              const float* att, float* out, float* lse, float* alpha) {
+  constexpr int64_t kWidth = 8 * kC;
+  const int64_t n = graph.num_nodes(), num_slots = graph.num_edges();
+  const float slope = args.negative_slope;
+  const kernels::EdgeDropout mask(args.dropout, args.dropout_key, 8);
+  const int64_t* in_ptr = graph.in_ptr();
+  const int32_t* in_src = graph.in_src();
+  const int32_t* in_edge = graph.in_edge();
+  const int parts = num_threads();
+  const std::vector<int64_t> bounds = partition_by_work(in_ptr, n, parts);
+  const int64_t row_size = graph.max_in_degree() * 8;
+  std::vector<float> scratch(static_cast<size_t>(row_size * parts));
+
+  // Strategy: as the generic forward (one owner per destination row; rows summed in CSR order).
+#pragma omp parallel for schedule(static, 1)
+  for (int part = 0; part < parts; ++part) {
+    float* score = scratch.data() + part * row_size;
+    for (int64_t i = bounds[part]; i < bounds[part + 1]; ++i) {
+      const int64_t begin = in_ptr[i], degree = in_ptr[i + 1] - begin;
+      const float* xr_i = xr + i * kWidth;
+      float* out_i = out + i * kWidth;
+      if (degree == 0) {
+        std::fill(out_i, out_i + kWidth, 0.0f);
+        std::fill(lse + i * 8, lse + (i + 1) * 8, 0.0f);
+        continue;
+      }
+      V8 mx = splat8(-std::numeric_limits<float>::infinity());
+      for (int64_t k = 0; k < degree; ++k) {
+        if (begin + k + kPrefetchDistance < num_slots)
+          prefetch_row(xl + in_src[begin + k + kPrefetchDistance] * kWidth, kWidth);
+        const V8 e =
+            scores8<kC>(att, xl + static_cast<int64_t>(in_src[begin + k]) * kWidth, xr_i, slope);
+        store8(score + k * 8, e);
+        mx = kernels::max8(mx, e);
+      }
+      V8 sum = splat8(0.0f);
+      for (int64_t k = 0; k < degree; ++k) {
+        const V8 w = kernels::exp8(load8(score + k * 8) - mx);
+        store8(score + k * 8, w);
+        sum += w;
+      }
+      for (int h = 0; h < 8; ++h)
+        lse[i * 8 + h] = mx[h] + std::log(sum[h]);
+      const V8 inv = 1.0f / sum;
+      float acc[kWidth] = {};
+      for (int64_t k = 0; k < degree; ++k) {
+        const int64_t edge = in_edge[begin + k];
+        const float* xl_j = xl + static_cast<int64_t>(in_src[begin + k]) * kWidth;
+        V8 a = load8(score + k * 8) * inv;
+        if (mask.active) a *= kernels::mask8(mask, edge);
+        if (alpha) store8(alpha + edge * 8, a);
+        for (int h = 0; h < 8; ++h) {
+#pragma omp simd
+          for (int c = 0; c < kC; ++c)
+            acc[h * kC + c] += a[h] * xl_j[h * kC + c];
+        }
+      }
+      std::copy(acc, acc + kWidth, out_i);
+    }
+  }
+}
+
+template <int kC>
+void backward8(const Graph& graph, const Gatv2AttentionArgs& args, const float* xl, const float* xr,
+               const float* att, const float* lse, const float* grad_out, float* grad_xl,
+               float* grad_xr, float* grad_att) {
+  constexpr int64_t kWidth = 8 * kC;
+  const int64_t n = graph.num_nodes(), num_slots = graph.num_edges();
+  const float slope = args.negative_slope;
+  const kernels::EdgeDropout mask(args.dropout, args.dropout_key, 8);
+  const int parts = num_threads();
+  std::vector<float> mean_da(static_cast<size_t>(n * 8));
+
+  // Pass 1, by destination (as the generic pass 1: D, dxr[i] and the block's datt partial).
+  {
+    const int64_t* in_ptr = graph.in_ptr();
+    const int32_t* in_src = graph.in_src();
+    const int32_t* in_edge = graph.in_edge();
+    const int64_t total_work = num_slots + n;
+    const int64_t blocks = std::max<int64_t>(
+        1, std::min<int64_t>(n, (total_work + kDattBlockWork - 1) / kDattBlockWork));
+    const std::vector<int64_t> block_bounds =
+        partition_by_work(in_ptr, n, static_cast<int>(blocks));
+    std::vector<float> partials(grad_att ? static_cast<size_t>(blocks * kWidth) : 0, 0.0f);
+    const int64_t row_size = graph.max_in_degree() * 8;
+    std::vector<float> scratch(static_cast<size_t>(2 * row_size * parts));
+
+    // Strategy: as the generic pass 1 (one owner per destination row; datt partials per block
+    // fixed by the graph, summed in block order).
+#pragma omp parallel for schedule(static, 1)
+    for (int part = 0; part < parts; ++part) {
+      float* a_row = scratch.data() + part * 2 * row_size;
+      float* da_row = a_row + row_size;
+      for (int64_t b = part; b < blocks; b += parts) {
+        float* datt = grad_att ? partials.data() + b * kWidth : nullptr;
+        for (int64_t i = block_bounds[b]; i < block_bounds[b + 1]; ++i) {
+          const int64_t begin = in_ptr[i], degree = in_ptr[i + 1] - begin;
+          const float* g_i = grad_out + i * kWidth;
+          const float* xr_i = xr + i * kWidth;
+          const V8 lse_i = load8(lse + i * 8);
+          V8 acc = splat8(0.0f);
+          for (int64_t k = 0; k < degree; ++k) {
+            const int64_t edge = in_edge[begin + k];
+            const float* xl_j = xl + static_cast<int64_t>(in_src[begin + k]) * kWidth;
+            if (begin + k + kPrefetchDistance < num_slots)
+              prefetch_row(xl + in_src[begin + k + kPrefetchDistance] * kWidth, kWidth);
+            const V8 a = kernels::exp8(scores8<kC>(att, xl_j, xr_i, slope) - lse_i);
+            V8 da = kernels::head_dots8<kC>(g_i, xl_j);
+            if (mask.active) da *= kernels::mask8(mask, edge);
+            store8(a_row + k * 8, a);
+            store8(da_row + k * 8, da);
+            acc += a * da;
+          }
+          store8(mean_da.data() + i * 8, acc);
+          if (!grad_xr && !datt) continue;
+          float dxr[kWidth] = {};
+          for (int64_t k = 0; k < degree; ++k) {
+            const float* xl_j = xl + static_cast<int64_t>(in_src[begin + k]) * kWidth;
+            const V8 de = load8(a_row + k * 8) * (load8(da_row + k * 8) - acc);
+            for (int h = 0; h < 8; ++h) {
+              for (int c = 0; c < kC; c += 8) {
+                const int o = h * kC + c;
+                const V8 z = load8(xl_j + o) + load8(xr_i + o);
+                const V8 dz = de[h] * load8(att + o) * kernels::leaky_relu_grad8(z, slope);
+                store8(dxr + o, load8(dxr + o) + dz);
+                if (datt) store8(datt + o, load8(datt + o) + de[h] * leaky_relu8(z, slope));
+              }
+            }
+          }
+          if (grad_xr) std::copy(dxr, dxr + kWidth, grad_xr + i * kWidth);
+        }
+      }
+    }
+    if (grad_att) {
+      std::fill(grad_att, grad_att + kWidth, 0.0f);
+      for (int64_t b = 0; b < blocks; ++b)
+        for (int64_t k = 0; k < kWidth; ++k)
+          grad_att[k] += partials[b * kWidth + k];
+    }
+  }
+
+  // Pass 2, by source through the reverse index (as the generic pass 2).
+  if (grad_xl) {
+    const int64_t* out_ptr = graph.out_ptr();
+    const int32_t* out_dst = graph.out_dst();
+    const int32_t* out_edge = graph.out_edge();
+    const std::vector<int64_t> bounds = partition_by_work(out_ptr, n, parts);
+
+    // Strategy: as the generic pass 2 (one owner per source row, gathered, no atomics).
+#pragma omp parallel for schedule(static, 1)
+    for (int part = 0; part < parts; ++part) {
+      for (int64_t j = bounds[part]; j < bounds[part + 1]; ++j) {
+        const float* xl_j = xl + j * kWidth;
+        float dxl[kWidth] = {};
+        for (int64_t slot = out_ptr[j]; slot < out_ptr[j + 1]; ++slot) {
+          const int64_t i = out_dst[slot], edge = out_edge[slot];
+          const float* g_i = grad_out + i * kWidth;
+          const float* xr_i = xr + i * kWidth;
+          if (slot + kPrefetchDistance < num_slots) {
+            const int64_t next = out_dst[slot + kPrefetchDistance];
+            prefetch_row(grad_out + next * kWidth, kWidth);
+            prefetch_row(xr + next * kWidth, kWidth);
+            __builtin_prefetch(lse + next * 8);
+            __builtin_prefetch(mean_da.data() + next * 8);
+          }
+          const V8 a = kernels::exp8(scores8<kC>(att, xl_j, xr_i, slope) - load8(lse + i * 8));
+          V8 da = kernels::head_dots8<kC>(g_i, xl_j);
+          V8 am = a;
+          if (mask.active) {
+            const V8 m = kernels::mask8(mask, edge);
+            da *= m;
+            am *= m;
+          }
+          const V8 de = a * (da - load8(mean_da.data() + i * 8));
+          for (int h = 0; h < 8; ++h) {
+            for (int c = 0; c < kC; c += 8) {
+              const int o = h * kC + c;
+              const V8 z = load8(xl_j + o) + load8(xr_i + o);
+              store8(dxl + o, load8(dxl + o) + am[h] * load8(g_i + o) +
+                                  de[h] * load8(att + o) * kernels::leaky_relu_grad8(z, slope));
+            }
+          }
+        }
+        std::copy(dxl, dxl + kWidth, grad_xl + j * kWidth);
+      }
+    }
+  }
 }
 
 }  // namespace
@@ -58,6 +274,10 @@ inline const float* edge_target(const float* xr_i, const Gatv2EdgeInputs& edges,
 void gatv2_attention_forward(const Graph& graph, const Gatv2AttentionArgs& args, const float* xl,
                              const float* xr, const float* att, const Gatv2EdgeInputs& edges,
                              float* out, float* lse, float* alpha) {
+  if (args.heads == 8 && !edges.attr) {
+    if (args.channels == 8) return forward8<8>(graph, args, xl, xr, att, out, lse, alpha);
+    if (args.channels == 16) return forward8<16>(graph, args, xl, xr, att, out, lse, alpha);
+  }
   const int64_t n = graph.num_nodes(), num_slots = graph.num_edges();
   const int64_t heads = args.heads, channels = args.channels, width = heads * channels;
   const float slope = args.negative_slope;
@@ -143,6 +363,12 @@ void gatv2_attention_backward(const Graph& graph, const Gatv2AttentionArgs& args
   const int64_t dim = edges.attr ? args.edge_dim : 0;
   if (!edges.attr) grad_edge_attr = grad_edge_weight = nullptr;
   if (!grad_xl && !grad_xr && !grad_att && !grad_edge_attr && !grad_edge_weight) return;
+  if (args.heads == 8 && !edges.attr) {
+    if (args.channels == 8)
+      return backward8<8>(graph, args, xl, xr, att, lse, grad_out, grad_xl, grad_xr, grad_att);
+    if (args.channels == 16)
+      return backward8<16>(graph, args, xl, xr, att, lse, grad_out, grad_xl, grad_xr, grad_att);
+  }
   const int64_t n = graph.num_nodes(), num_slots = graph.num_edges();
   const int64_t heads = args.heads, channels = args.channels, width = heads * channels;
   const float slope = args.negative_slope;
@@ -160,14 +386,13 @@ void gatv2_attention_backward(const Graph& graph, const Gatv2AttentionArgs& args
     const int32_t* in_src = graph.in_src();
     const int32_t* in_edge = graph.in_edge();
     const int64_t total_work = num_slots + n;
-    const int64_t blocks =
-        std::max<int64_t>(1, std::min<int64_t>(n, (total_work + kDattBlockWork - 1) /
-                                                      kDattBlockWork));
+    const int64_t blocks = std::max<int64_t>(
+        1, std::min<int64_t>(n, (total_work + kDattBlockWork - 1) / kDattBlockWork));
     const std::vector<int64_t> block_bounds =
         partition_by_work(in_ptr, n, static_cast<int>(blocks));
     std::vector<float> partials(grad_att ? static_cast<size_t>(blocks * width) : 0, 0.0f);
-    std::vector<float> w_partials(
-        grad_edge_weight ? static_cast<size_t>(blocks * width * dim) : 0, 0.0f);
+    std::vector<float> w_partials(grad_edge_weight ? static_cast<size_t>(blocks * width * dim) : 0,
+                                  0.0f);
     const int64_t row_size = graph.max_in_degree() * heads;
     // Per range: α and dα of the row's edges, D per head, and one edge's target side and dz.
     const int64_t scratch_per_part = 2 * row_size + heads + 2 * width;
@@ -239,10 +464,12 @@ void gatv2_attention_backward(const Graph& graph, const Gatv2AttentionArgs& args
             if (grad_edge_attr) {
               float* ga = grad_edge_attr + edge * dim;
               std::fill(ga, ga + dim, 0.0f);
-              for (int64_t o = 0; o < width; ++o) axpy(ga, dz[o], edges.weight + o * dim, dim);
+              for (int64_t o = 0; o < width; ++o)
+                axpy(ga, dz[o], edges.weight + o * dim, dim);
             }
             if (dw)
-              for (int64_t o = 0; o < width; ++o) axpy(dw + o * dim, dz[o], a_e, dim);
+              for (int64_t o = 0; o < width; ++o)
+                axpy(dw + o * dim, dz[o], a_e, dim);
           }
         }
       }

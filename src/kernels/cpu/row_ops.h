@@ -183,4 +183,42 @@ struct EdgeDropout {
   }
 };
 
+// reduce_heads8(u)[h] = the sum of u[h]'s eight lanes: an 8 × 8 transpose-and-add in registers.
+// Assembling such a vector lane by lane would go through the stack, and a vector load after eight
+// scalar stores stalls on store forwarding.
+inline V8 reduce_heads8(const V8 (&u)[8]) {
+  V8 t[4];
+  for (int p = 0; p < 4; ++p)
+    t[p] = __builtin_shufflevector(u[2 * p], u[2 * p + 1], 0, 8, 2, 10, 4, 12, 6, 14) +
+           __builtin_shufflevector(u[2 * p], u[2 * p + 1], 1, 9, 3, 11, 5, 13, 7, 15);
+  const V8 q0 = __builtin_shufflevector(t[0], t[1], 0, 1, 8, 9, 4, 5, 12, 13) +
+                __builtin_shufflevector(t[0], t[1], 2, 3, 10, 11, 6, 7, 14, 15);
+  const V8 q1 = __builtin_shufflevector(t[2], t[3], 0, 1, 8, 9, 4, 5, 12, 13) +
+                __builtin_shufflevector(t[2], t[3], 2, 3, 10, 11, 6, 7, 14, 15);
+  return __builtin_shufflevector(q0, q1, 0, 1, 2, 3, 8, 9, 10, 11) +
+         __builtin_shufflevector(q0, q1, 4, 5, 6, 7, 12, 13, 14, 15);
+}
+
+// The eight dot products ⟨g[h], x[h]⟩ of two rows of 8 heads × kC channels, as one vector.
+template <int kC>
+inline V8 head_dots8(const float* g, const float* x) {
+  static_assert(kC % 8 == 0, "rows of whole 8-float vectors");
+  V8 u[8];
+  for (int h = 0; h < 8; ++h) {
+    V8 acc = load8(g + h * kC) * load8(x + h * kC);
+    for (int c = 8; c < kC; c += 8)
+      acc += load8(g + h * kC + c) * load8(x + h * kC + c);
+    u[h] = acc;
+  }
+  return reduce_heads8(u);
+}
+
+// The dropout factors m_eh / (1 − p) of one edge's eight heads.
+inline V8 mask8(const EdgeDropout& mask, int64_t edge) {
+  V8 m;
+  for (int h = 0; h < 8; ++h)
+    m[h] = mask.factor(edge, h);
+  return m;
+}
+
 }  // namespace gat::kernels
