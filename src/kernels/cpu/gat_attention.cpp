@@ -16,6 +16,7 @@
 
 #include "gat/core/parallel.h"
 #include "gat/core/rng.h"
+#include "gat/core/tensor.h"
 #include "row_ops.h"
 
 namespace gat {
@@ -542,16 +543,19 @@ void gat_attention_backward(const Graph& graph, const GatAttentionArgs& args, co
   // O(N·H) temporaries: D[i,h] = Σ_j α_ij dα_ij (mean_da: the α-weighted mean of dα),
   // ds_dst[i,h] = Σ_j dz_ij and ds_src[j,h] = Σ_i dz_ij.
   const bool need_src = grad_x || grad_att_src;
-  std::vector<float> mean_da(static_cast<size_t>(n * heads));
-  std::vector<float> ds_dst(static_cast<size_t>(n * heads));
-  std::vector<float> ds_src(need_src ? static_cast<size_t>(n * heads) : 0);
-  float* ds_src_ptr = need_src ? ds_src.data() : nullptr;
+  // Every entry is written before it is read, so the buffers come uninitialised from the
+  // tensor allocator (which reuses freed buffers: no page faults or zeroing per step).
+  Tensor mean_da_t = Tensor::empty({n, heads}), ds_dst_t = Tensor::empty({n, heads});
+  Tensor ds_src_t = need_src ? Tensor::empty({n, heads}) : Tensor();
+  float* ds_dst = ds_dst_t.data();
+  float* ds_src = need_src ? ds_src_t.data() : nullptr;
+  float* ds_src_ptr = ds_src;
 #define GAT_BACKWARD(kC)                                                                       \
   backward_impl<kC>(graph, args, x, att_src, att_dst, edge_score, s_src, s_dst, lse, grad_out, \
-                    grad_x, grad_edge_score, mean_da.data(), ds_dst.data(), ds_src_ptr)
+                    grad_x, grad_edge_score, mean_da_t.data(), ds_dst, ds_src_ptr)
 #define GAT_BACKWARD8(kC)                                                                       \
   backward_impl8<kC>(graph, args, x, att_src, att_dst, edge_score, s_src, s_dst, lse, grad_out, \
-                     grad_x, grad_edge_score, mean_da.data(), ds_dst.data(), ds_src_ptr)
+                     grad_x, grad_edge_score, mean_da_t.data(), ds_dst, ds_src_ptr)
   if (heads == 8 && channels == 8)
     GAT_BACKWARD8(8);
   else if (heads == 8 && channels == 16)

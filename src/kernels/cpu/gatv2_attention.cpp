@@ -15,6 +15,7 @@
 
 #include "gat/core/parallel.h"
 #include "gat/core/rng.h"
+#include "gat/core/tensor.h"
 #include "row_ops.h"
 
 namespace gat {
@@ -151,7 +152,8 @@ void backward8(const Graph& graph, const Gatv2AttentionArgs& args, const float* 
   const float slope = args.negative_slope;
   const kernels::EdgeDropout mask(args.dropout, args.dropout_key, 8);
   const int parts = num_threads();
-  std::vector<float> mean_da(static_cast<size_t>(n * 8));
+  Tensor mean_da_t = Tensor::empty({n, 8});  // written in full by pass 1 (see the generic path)
+  float* mean_da = mean_da_t.data();
 
   // Pass 1, by destination (as the generic pass 1: D, dxr[i] and the block's datt partial).
   {
@@ -193,7 +195,7 @@ void backward8(const Graph& graph, const Gatv2AttentionArgs& args, const float* 
             store8(da_row + k * 8, da);
             acc += a * da;
           }
-          store8(mean_da.data() + i * 8, acc);
+          store8(mean_da + i * 8, acc);
           if (!grad_xr && !datt) continue;
           float dxr[kWidth] = {};
           for (int64_t k = 0; k < degree; ++k) {
@@ -243,7 +245,7 @@ void backward8(const Graph& graph, const Gatv2AttentionArgs& args, const float* 
             prefetch_row(grad_out + next * kWidth, kWidth);
             prefetch_row(xr + next * kWidth, kWidth);
             __builtin_prefetch(lse + next * 8);
-            __builtin_prefetch(mean_da.data() + next * 8);
+            __builtin_prefetch(mean_da + next * 8);
           }
           const V8 a = kernels::exp8(scores8<kC>(att, xl_j, xr_i, slope) - load8(lse + i * 8));
           V8 da = kernels::head_dots8<kC>(g_i, xl_j);
@@ -253,7 +255,7 @@ void backward8(const Graph& graph, const Gatv2AttentionArgs& args, const float* 
             da *= m;
             am *= m;
           }
-          const V8 de = a * (da - load8(mean_da.data() + i * 8));
+          const V8 de = a * (da - load8(mean_da + i * 8));
           for (int h = 0; h < 8; ++h) {
             for (int c = 0; c < kC; c += 8) {
               const int o = h * kC + c;
@@ -376,7 +378,8 @@ void gatv2_attention_backward(const Graph& graph, const Gatv2AttentionArgs& args
   const int parts = num_threads();
 
   // D[i,h] = Σ_j α_ij dα_ij (the α-weighted mean of dα): O(N·H), read by pass 2.
-  std::vector<float> mean_da(static_cast<size_t>(n * heads));
+  Tensor mean_da_t = Tensor::empty({n, heads});  // written in full by pass 1
+  float* mean_da = mean_da_t.data();
 
   // Pass 1, by destination, over work blocks fixed by the graph (not by the thread count):
   // recompute α and dα for the row's edges (scratch of 2 × max_in_degree × H per range), then D,
@@ -517,7 +520,7 @@ void gatv2_attention_backward(const Graph& graph, const Gatv2AttentionArgs& args
             prefetch_row(grad_out + next * width, width);
             prefetch_row(xr + next * width, width);
             __builtin_prefetch(lse + next * heads);
-            __builtin_prefetch(mean_da.data() + next * heads);
+            __builtin_prefetch(mean_da + next * heads);
           }
           const float* t_ij = edge_target(xr_i, edges, edge, width, dim, target_buf);
           for (int64_t h = 0; h < heads; ++h) {
