@@ -94,18 +94,6 @@ void layer_edges(const testing::EdgeList& el, const std::vector<double>& attr, c
   }
 }
 
-std::vector<double> dense_linear(const std::vector<double>& x, const std::vector<double>& w,
-                                 const std::vector<double>& b, int64_t rows, int64_t in,
-                                 int64_t out) {
-  std::vector<double> y(rows * out, 0.0);
-  for (int64_t r = 0; r < rows; ++r)
-    for (int64_t o = 0; o < out; ++o) {
-      double s = b.empty() ? 0.0 : b[o];
-      for (int64_t k = 0; k < in; ++k) s += x[r * in + k] * w[o * in + k];
-      y[r * out + o] = s;
-    }
-  return y;
-}
 
 // The layer in double, PyG's way: lin_edge(edge_attr) formed as an [E', H·C] matrix.
 std::vector<double> dense_layer(const Case& cs, const Params& p, const testing::EdgeList& el,
@@ -115,18 +103,18 @@ std::vector<double> dense_layer(const Case& cs, const Params& p, const testing::
   std::vector<double> attr;
   layer_edges(el, p.edge_attr, cs, src, dst, attr);
   const int64_t e = static_cast<int64_t>(src.size());
-  const std::vector<double> edge_term = dense_linear(attr, p.we, {}, e, kEdgeDim, width);
+  const std::vector<double> edge_term = testing::dense_linear(attr, p.we, {}, e, kEdgeDim, width);
   std::vector<double> heads_out;
   if (cs.v2) {
-    const std::vector<double> xl = dense_linear(p.x, p.w, p.bl, n, kIn, width);
-    const std::vector<double> xr = dense_linear(p.x, p.wr, p.br, n, kIn, width);
+    const std::vector<double> xl = testing::dense_linear(p.x, p.w, p.bl, n, kIn, width);
+    const std::vector<double> xr = testing::dense_linear(p.x, p.wr, p.br, n, kIn, width);
     const std::vector<int32_t> s32(src.begin(), src.end()), d32(dst.begin(), dst.end());
     testing::DenseResult r =
         testing::dense_gatv2(n, s32, d32, xl, xr, p.att, h, c, 0.2, {}, edge_term);
     heads_out = std::move(r.out);
     if (alpha) *alpha = std::move(r.alpha);
   } else {
-    const std::vector<double> hx = dense_linear(p.x, p.w, {}, n, kIn, width);
+    const std::vector<double> hx = testing::dense_linear(p.x, p.w, {}, n, kIn, width);
     std::vector<double> edge_score(e * h, 0.0);
     for (int64_t f = 0; f < e; ++f)
       for (int64_t hd = 0; hd < h; ++hd)

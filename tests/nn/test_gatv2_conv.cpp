@@ -66,26 +66,14 @@ void layer_edges(const testing::EdgeList& el, bool add_self_loops, std::vector<i
     }
 }
 
-// y = x Wᵀ + b in double, reshaped [N, H·C].
-std::vector<double> dense_linear(const std::vector<double>& x, const std::vector<double>& w,
-                                 const std::vector<double>& b, int64_t n, int64_t f, int64_t out) {
-  std::vector<double> y(n * out, 0.0);
-  for (int64_t v = 0; v < n; ++v)
-    for (int64_t o = 0; o < out; ++o) {
-      double s = b.empty() ? 0.0 : b[o];
-      for (int64_t k = 0; k < f; ++k) s += x[v * f + k] * w[o * f + k];
-      y[v * out + o] = s;
-    }
-  return y;
-}
 
 std::vector<double> dense_gatv2_conv(const GATv2ConvOptions& o, const DenseParams& p, int64_t n,
                                      const std::vector<int32_t>& src,
                                      const std::vector<int32_t>& dst,
                                      std::vector<double>* alpha = nullptr) {
   const int64_t h = o.heads, c = o.out_channels, f = o.in_channels;
-  const std::vector<double> xl = dense_linear(p.x, p.wl, p.bl, n, f, h * c);
-  const std::vector<double> xr = dense_linear(p.x, p.wr, p.br, n, f, h * c);
+  const std::vector<double> xl = testing::dense_linear(p.x, p.wl, p.bl, n, f, h * c);
+  const std::vector<double> xr = testing::dense_linear(p.x, p.wr, p.br, n, f, h * c);
   const testing::DenseResult r =
       testing::dense_gatv2(n, src, dst, xl, xr, p.att, h, c, o.negative_slope);
   if (alpha) *alpha = r.alpha;

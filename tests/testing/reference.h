@@ -149,6 +149,21 @@ inline DenseGatConv dense_gat_conv(const DenseGatConvParams& p, const std::vecto
   return r;
 }
 
+/// y = x Wᵀ + b in double: x [rows, in], w [out, in] (torch.nn.Linear's layout), b [out] or empty
+/// (no bias) → y [rows, out].
+inline std::vector<double> dense_linear(const std::vector<double>& x, const std::vector<double>& w,
+                                        const std::vector<double>& b, int64_t rows, int64_t in,
+                                        int64_t out) {
+  std::vector<double> y(static_cast<size_t>(rows * out), 0.0);
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t o = 0; o < out; ++o) {
+      double s = b.empty() ? 0.0 : b[o];
+      for (int64_t k = 0; k < in; ++k) s += x[r * in + k] * w[o * in + k];
+      y[r * out + o] = s;
+    }
+  return y;
+}
+
 /// ∂f/∂at[k] for every k by central differences, (f(at + h e_k) − f(at − h e_k)) divided by the
 /// distance actually stepped (at[k] ± h rounded). f must be smooth within h of `at`.
 inline std::vector<double> numeric_gradient(

@@ -38,6 +38,15 @@ using kernels::V8;
 // blocks depend only on the graph, so the summation order of datt never depends on the threads.
 constexpr int64_t kDattBlockWork = 4096;
 
+// The row bounds of the datt reduction's work blocks: about kDattBlockWork edges + rows each,
+// fixed by the graph alone.
+std::vector<int64_t> datt_blocks(const Graph& graph) {
+  const int64_t n = graph.num_nodes(), total_work = graph.num_edges() + n;
+  const int64_t blocks = std::max<int64_t>(
+      1, std::min<int64_t>(n, (total_work + kDattBlockWork - 1) / kDattBlockWork));
+  return partition_by_work(graph.in_ptr(), n, static_cast<int>(blocks));
+}
+
 // e = Σ_c att[c] · LeakyReLU(xl[c] + xr[c]): one edge's score for one head. Forward and both
 // backward passes call this one function, so they see the same value.
 inline float edge_score(const float* att, const float* xl_j, const float* xr_i, int64_t n,
@@ -160,11 +169,8 @@ void backward8(const Graph& graph, const Gatv2AttentionArgs& args, const float* 
     const int64_t* in_ptr = graph.in_ptr();
     const int32_t* in_src = graph.in_src();
     const int32_t* in_edge = graph.in_edge();
-    const int64_t total_work = num_slots + n;
-    const int64_t blocks = std::max<int64_t>(
-        1, std::min<int64_t>(n, (total_work + kDattBlockWork - 1) / kDattBlockWork));
-    const std::vector<int64_t> block_bounds =
-        partition_by_work(in_ptr, n, static_cast<int>(blocks));
+    const std::vector<int64_t> block_bounds = datt_blocks(graph);
+    const int64_t blocks = static_cast<int64_t>(block_bounds.size()) - 1;
     std::vector<float> partials(grad_att ? static_cast<size_t>(blocks * kWidth) : 0, 0.0f);
     const int64_t row_size = graph.max_in_degree() * 8;
     std::vector<float> scratch(static_cast<size_t>(2 * row_size * parts));
@@ -388,11 +394,8 @@ void gatv2_attention_backward(const Graph& graph, const Gatv2AttentionArgs& args
     const int64_t* in_ptr = graph.in_ptr();
     const int32_t* in_src = graph.in_src();
     const int32_t* in_edge = graph.in_edge();
-    const int64_t total_work = num_slots + n;
-    const int64_t blocks = std::max<int64_t>(
-        1, std::min<int64_t>(n, (total_work + kDattBlockWork - 1) / kDattBlockWork));
-    const std::vector<int64_t> block_bounds =
-        partition_by_work(in_ptr, n, static_cast<int>(blocks));
+    const std::vector<int64_t> block_bounds = datt_blocks(graph);
+    const int64_t blocks = static_cast<int64_t>(block_bounds.size()) - 1;
     std::vector<float> partials(grad_att ? static_cast<size_t>(blocks * width) : 0, 0.0f);
     std::vector<float> w_partials(grad_edge_weight ? static_cast<size_t>(blocks * width * dim) : 0,
                                   0.0f);
