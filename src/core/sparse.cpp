@@ -80,14 +80,16 @@ SparseRows SparseRows::finish(Data d) {
     ++d.col_ptr[f + 1];
   for (int64_t f = 0; f < d.cols; ++f)
     d.col_ptr[f + 1] += d.col_ptr[f];
+  d.row.resize(nnz);
   d.csc_row.resize(nnz);
-  d.csc_values.resize(nnz);
+  d.csc_pos.resize(nnz);
   std::vector<int64_t> next(d.col_ptr.begin(), d.col_ptr.end() - 1);
   for (int64_t i = 0; i < d.rows; ++i)
     for (int64_t k = d.row_ptr[i]; k < d.row_ptr[i + 1]; ++k) {
+      d.row[k] = static_cast<int32_t>(i);
       const int64_t slot = next[d.col[k]]++;
       d.csc_row[slot] = static_cast<int32_t>(i);
-      d.csc_values[slot] = d.values[k];
+      d.csc_pos[slot] = k;
     }
   return SparseRows(std::make_shared<const Data>(std::move(d)));
 }

@@ -1,6 +1,6 @@
 // sparse_dropout_linear: argument checks and autograd wiring around the kernels
-// (gat/kernels/sparse_dropout_linear.h). Backward needs only X (a shared handle), p and the key:
-// the mask is regenerated, never stored, and W is not needed because X gets no gradient.
+// (gat/kernels/sparse_dropout_linear.h). Backward needs only X (a shared handle) and its dropped
+// non-zeros X' (nnz floats, kept rather than hashed again); not W, because X gets no gradient.
 #include "gat/ops/sparse_dropout_linear.h"
 
 #include <utility>
@@ -36,22 +36,31 @@ Variable sparse_dropout_linear(const SparseRows& x, const Variable& weight, cons
   const int64_t n = x.rows(), f_out = weight.size(0);
   const bool has_bias = bias.defined();
 
+  // X' = dropout(X) on the non-zeros, drawn once and kept for backward (as large as X's values);
+  // without dropout X' is X.
+  Tensor dropped;
+  if (drop.active()) {
+    dropped = Tensor::empty({x.nnz()});
+    sparse_dropout_linear_mask(x, drop.p, drop.key, dropped.data());
+  }
+  const float* values = drop.active() ? dropped.data() : x.values();
   Tensor y = Tensor::empty({n, f_out});
-  sparse_dropout_linear_forward(x, f_out, drop.p, drop.key, weight.data().data(), y.data());
+  sparse_dropout_linear_forward(x, values, f_out, weight.data().data(), y.data());
   if (has_bias) add_bias_forward(n, f_out, y.data(), bias.data().data(), y.data());
 
   std::vector<Variable> inputs = {weight};
   if (has_bias) inputs.push_back(bias);
-  // Saved: X (a handle on the shared arrays), p and the key.
+  // Saved: X (a handle on the shared arrays) and X' (when it is not X).
   return make_output(
       std::move(y), OpKind::SparseDropoutLinear, std::move(inputs),
-      [x, drop, n, f_out, has_bias](const Tensor& g, const std::vector<bool>& needs) {
+      [x, dropped, n, f_out, has_bias](const Tensor& g, const std::vector<bool>& needs) {
         GAT_ASSERT(g.shape() == Shape({n, f_out}), "gradient of shape ", g.shape().str(),
                    " for an output of shape [", n, ", ", f_out, "]");
         std::vector<Tensor> grads(has_bias ? 2 : 1);
-        if (needs[0]) {  // dW = dYᵀ dropout(X)
+        if (needs[0]) {  // dW = dYᵀ X'
           grads[0] = Tensor::empty({f_out, x.cols()});
-          sparse_dropout_linear_backward(x, f_out, drop.p, drop.key, g.data(), grads[0].data());
+          sparse_dropout_linear_backward(x, dropped.defined() ? dropped.data() : x.values(),
+                                         f_out, g.data(), grads[0].data());
         }
         if (has_bias && needs[1]) {  // db = Σ_rows dY, in fixed blocks
           grads[1] = Tensor::empty({f_out});

@@ -54,6 +54,7 @@ TEST(SparseRows, RoundTripKeepsEveryNonZeroInRowAndColumnOrder) {
           EXPECT_GT(s.col()[k], s.col()[k - 1]);
         }
         EXPECT_EQ(s.values()[k], x.at(i, s.col()[k]));
+        EXPECT_EQ(s.row()[k], i);
       }
     // CSC: every non-zero once, rows strictly increasing within a column.
     EXPECT_EQ(s.col_ptr()[s.cols()], s.nnz());
@@ -62,8 +63,11 @@ TEST(SparseRows, RoundTripKeepsEveryNonZeroInRowAndColumnOrder) {
         if (slot > s.col_ptr()[f]) {
           EXPECT_GT(s.csc_row()[slot], s.csc_row()[slot - 1]);
         }
-        EXPECT_EQ(s.csc_values()[slot], x.at(s.csc_row()[slot], f));
-        EXPECT_NE(s.csc_values()[slot], 0.0f);
+        const int64_t k = s.csc_pos()[slot];
+        EXPECT_EQ(s.row()[k], s.csc_row()[slot]);
+        EXPECT_EQ(s.col()[k], f);
+        EXPECT_EQ(s.values()[k], x.at(s.csc_row()[slot], f));
+        EXPECT_NE(s.values()[k], 0.0f);
       }
   }
 }
@@ -114,7 +118,7 @@ TEST(SparseRows, CopiesShareTheArrays) {
   const SparseRows a = SparseRows::from_dense(sparse_tensor(5, 5, 0.5, 1));
   const SparseRows b = a;
   EXPECT_EQ(a.values(), b.values());
-  EXPECT_EQ(a.csc_values(), b.csc_values());
+  EXPECT_EQ(a.csc_pos(), b.csc_pos());
 }
 
 TEST(SparseRows, FromCsrRejectsBadInputNamingIt) {

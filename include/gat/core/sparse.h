@@ -6,10 +6,12 @@
 //
 // A SparseRows keeps, immutable after construction:
 //  * the CSR: the entries of row i are k = row_ptr[i] .. row_ptr[i+1]−1, at column col[k] with
-//    value values[k]; columns strictly increase within a row (sorted, no duplicates);
+//    value values[k]; columns strictly increase within a row (sorted, no duplicates); and
+//    row[k] = i, so that a loop over all entries needs no row pointer (it vectorises);
 //  * the transposed index (CSC), built once: the entries of column f are slots col_ptr[f] ..
-//    col_ptr[f+1]−1, with their row csc_row[slot] (increasing) and value csc_values[slot]. The
-//    weight gradient walks it so that each column has one owner thread and needs no atomics.
+//    col_ptr[f+1]−1, with their row csc_row[slot] (increasing) and their CSR position
+//    csc_pos[slot] (their value is values[csc_pos[slot]]). The weight gradient walks it so that
+//    each column has one owner thread and needs no atomics.
 // It is a cheap handle: copies share the arrays (an op's backward keeps one).
 // Column ids and row ids are int32; offsets are int64.
 //
@@ -63,10 +65,11 @@ class SparseRows {
   const int64_t* row_ptr() const { return d_->row_ptr.data(); }
   const int32_t* col() const { return d_->col.data(); }
   const float* values() const { return d_->values.data(); }
+  const int32_t* row() const { return d_->row.data(); }
   // The transposed index (CSC), rows increasing within a column.
   const int64_t* col_ptr() const { return d_->col_ptr.data(); }
   const int32_t* csc_row() const { return d_->csc_row.data(); }
-  const float* csc_values() const { return d_->csc_values.data(); }
+  const int64_t* csc_pos() const { return d_->csc_pos.data(); }
 
  private:
   struct Data {
@@ -74,12 +77,13 @@ class SparseRows {
     std::vector<int64_t> row_ptr{0};
     std::vector<int32_t> col;
     std::vector<float> values;
+    std::vector<int32_t> row;
     std::vector<int64_t> col_ptr{0};
     std::vector<int32_t> csc_row;
-    std::vector<float> csc_values;
+    std::vector<int64_t> csc_pos;
   };
   explicit SparseRows(std::shared_ptr<const Data> d) : d_(std::move(d)) {}
-  // Builds the CSC from a validated CSR.
+  // Builds row and the CSC from a validated CSR.
   static SparseRows finish(Data d);
   std::shared_ptr<const Data> d_;
 };

@@ -36,51 +36,35 @@ inline void axpy_row(float* __restrict acc, float a, const float* __restrict x, 
     acc[o] += a * x[o];
 }
 
-// The dropped-and-scaled value of entry (i, f) with value v: v · s when kept, 0 when dropped.
-// The keep rule is gat::dropout_keep's (ops/dropout.h, which a kernel may not include) with the
-// dense kernel's element index i·F_in + f; the tests check the two paths agree.
-inline float dropped(float v, int64_t i, int64_t f, int64_t f_in, float p, uint64_t key,
-                     float scale) {
-  if (p == 0.0f) return v;
-  return uniform_at(key, static_cast<uint64_t>(i * f_in + f)) >= p ? v * scale : 0.0f;
-}
-
 template <int kW>
-void forward_rows(const SparseRows& x, Width<kW> w, float p, uint64_t key, const float* wt,
-                  float* y, int64_t begin, int64_t end) {
-  const int64_t f_in = x.cols();
-  const float scale = 1.0f / (1.0f - p);
+void forward_rows(const SparseRows& x, const float* val, Width<kW> w, const float* wt, float* y,
+                  int64_t begin, int64_t end) {
   const int64_t* row_ptr = x.row_ptr();
   const int32_t* col = x.col();
-  const float* val = x.values();
   alignas(64) float acc[kW > 0 ? kW : 1];
   for (int64_t i = begin; i < end; ++i) {
     float* y_i = y + i * w();
     float* a = kW > 0 ? acc : y_i;  // accumulate in registers when the width is known
     std::fill(a, a + w(), 0.0f);
-    for (int64_t k = row_ptr[i]; k < row_ptr[i + 1]; ++k) {
-      const float v = dropped(val[k], i, col[k], f_in, p, key, scale);
-      if (v != 0.0f) axpy_row(a, v, wt + static_cast<int64_t>(col[k]) * w(), w);
-    }
+    for (int64_t k = row_ptr[i]; k < row_ptr[i + 1]; ++k)
+      if (val[k] != 0.0f) axpy_row(a, val[k], wt + static_cast<int64_t>(col[k]) * w(), w);
     if (kW > 0) std::copy(acc, acc + w(), y_i);
   }
 }
 
 template <int kW>
-void backward_cols(const SparseRows& x, Width<kW> w, float p, uint64_t key, const float* dy,
+void backward_cols(const SparseRows& x, const float* val, Width<kW> w, const float* dy,
                    float* dwt, int64_t begin, int64_t end) {
-  const int64_t f_in = x.cols();
-  const float scale = 1.0f / (1.0f - p);
   const int64_t* col_ptr = x.col_ptr();
   const int32_t* row = x.csc_row();
-  const float* val = x.csc_values();
+  const int64_t* pos = x.csc_pos();
   alignas(64) float acc[kW > 0 ? kW : 1];
   for (int64_t f = begin; f < end; ++f) {
     float* g_f = dwt + f * w();
     float* a = kW > 0 ? acc : g_f;
     std::fill(a, a + w(), 0.0f);
     for (int64_t slot = col_ptr[f]; slot < col_ptr[f + 1]; ++slot) {
-      const float v = dropped(val[slot], row[slot], f, f_in, p, key, scale);
+      const float v = val[pos[slot]];
       if (v != 0.0f) axpy_row(a, v, dy + static_cast<int64_t>(row[slot]) * w(), w);
     }
     if (kW > 0) std::copy(acc, acc + w(), g_f);
@@ -111,7 +95,24 @@ void transpose(int64_t rows, int64_t cols, const float* in, float* out) {
 
 }  // namespace
 
-void sparse_dropout_linear_forward(const SparseRows& x, int64_t f_out, float p, uint64_t key,
+void sparse_dropout_linear_mask(const SparseRows& x, float p, uint64_t key, float* values) {
+  const int64_t nnz = x.nnz(), f_in = x.cols();
+  const int32_t* row = x.row();
+  const int32_t* col = x.col();
+  const float* val = x.values();
+  const float scale = 1.0f / (1.0f - p);
+  // The keep rule is gat::dropout_keep's (ops/dropout.h, which a kernel may not include) with the
+  // dense kernel's element index i·F_in + f; the tests check the two paths agree. Flat over the
+  // entries (x.row() gives each one's row) so that the hashes vectorise.
+#pragma omp parallel for simd schedule(static) if (parallel : nnz >= kParallelMinElements)
+  for (int64_t k = 0; k < nnz; ++k) {
+    const uint64_t index = static_cast<uint64_t>(row[k]) * static_cast<uint64_t>(f_in) +
+                           static_cast<uint64_t>(col[k]);
+    values[k] = uniform_at(key, index) >= p ? val[k] * scale : 0.0f;
+  }
+}
+
+void sparse_dropout_linear_forward(const SparseRows& x, const float* values, int64_t f_out,
                                    const float* w, float* y) {
   const int64_t n = x.rows(), f_in = x.cols();
   std::vector<float> wt(static_cast<size_t>(f_in * f_out));
@@ -119,31 +120,31 @@ void sparse_dropout_linear_forward(const SparseRows& x, int64_t f_out, float p, 
   over_ranges(x.row_ptr(), n, x.nnz() * f_out, [&](int64_t begin, int64_t end) {
     switch (f_out) {  // the widths of the paper's models: GAT 8 × 8, GCN and MLP 16
       case 64:
-        forward_rows(x, Width<64>{64}, p, key, wt.data(), y, begin, end);
+        forward_rows(x, values, Width<64>{64}, wt.data(), y, begin, end);
         break;
       case 16:
-        forward_rows(x, Width<16>{16}, p, key, wt.data(), y, begin, end);
+        forward_rows(x, values, Width<16>{16}, wt.data(), y, begin, end);
         break;
       default:
-        forward_rows(x, Width<0>{f_out}, p, key, wt.data(), y, begin, end);
+        forward_rows(x, values, Width<0>{f_out}, wt.data(), y, begin, end);
     }
   });
 }
 
-void sparse_dropout_linear_backward(const SparseRows& x, int64_t f_out, float p, uint64_t key,
+void sparse_dropout_linear_backward(const SparseRows& x, const float* values, int64_t f_out,
                                     const float* dy, float* dw) {
   const int64_t f_in = x.cols();
   std::vector<float> dwt(static_cast<size_t>(f_in * f_out));
   over_ranges(x.col_ptr(), f_in, x.nnz() * f_out, [&](int64_t begin, int64_t end) {
     switch (f_out) {
       case 64:
-        backward_cols(x, Width<64>{64}, p, key, dy, dwt.data(), begin, end);
+        backward_cols(x, values, Width<64>{64}, dy, dwt.data(), begin, end);
         break;
       case 16:
-        backward_cols(x, Width<16>{16}, p, key, dy, dwt.data(), begin, end);
+        backward_cols(x, values, Width<16>{16}, dy, dwt.data(), begin, end);
         break;
       default:
-        backward_cols(x, Width<0>{f_out}, p, key, dy, dwt.data(), begin, end);
+        backward_cols(x, values, Width<0>{f_out}, dy, dwt.data(), begin, end);
     }
   });
   transpose(f_in, f_out, dwt.data(), dw);
