@@ -27,6 +27,7 @@ const char* op_kind_name(OpKind kind) {
     case OpKind::SegmentAttentionPool: return "segment_attention_pool";
     case OpKind::SelfLoopEdgeAttr: return "self_loop_edge_attr";
     case OpKind::AttentionFold: return "attention_fold";
+    case OpKind::SparseDropoutLinear: return "sparse_dropout_linear";
   }
   return "unknown";
 }

@@ -3,6 +3,7 @@
 #include "gat/core/error.h"
 #include "gat/ops/activation.h"
 #include "gat/ops/dropout.h"
+#include "gat/ops/sparse_dropout_linear.h"
 
 namespace gat {
 
@@ -33,6 +34,15 @@ Variable MLP::forward(const Variable& x, const Graph& graph) const {
   return lin2.forward(h);
 }
 
+Variable MLP::forward_sparse(const SparseRows& x, const Graph& graph) const {
+  check_shape(x.rows() == graph.num_nodes(), "MLP::forward_sparse",
+              "x must have one row per node (", graph.num_nodes(), "), got ", x.rows());
+  Variable h = relu(sparse_dropout_linear(x, lin1.weight, lin1.bias, options_.dropout,
+                                          is_training(), *gen_));
+  h = dropout(h, options_.dropout, is_training(), *gen_);
+  return lin2.forward(h);
+}
+
 std::vector<std::pair<std::string, Module*>> MLP::children() const {
   return {{"lin1", const_cast<Linear*>(&lin1)}, {"lin2", const_cast<Linear*>(&lin2)}};
 }
@@ -52,6 +62,17 @@ GCN::GCN(const BaselineOptions& options, Generator& gen)
 Variable GCN::forward(const Variable& x, const Graph& graph) const {
   Variable h = dropout(x, options_.dropout, is_training(), *gen_);
   h = relu(conv1.forward(h, graph));
+  h = dropout(h, options_.dropout, is_training(), *gen_);
+  return conv2.forward(h, graph);
+}
+
+Variable GCN::forward_sparse(const SparseRows& x, const Graph& graph) const {
+  check_shape(x.rows() == graph.num_nodes() && x.cols() == options_.in_channels,
+              "GCN::forward_sparse", "x must be [N, in_channels] = [", graph.num_nodes(), ", ",
+              options_.in_channels, "], got [", x.rows(), ", ", x.cols(), "]");
+  Variable h = sparse_dropout_linear(x, conv1.lin_weight, Variable(), options_.dropout,
+                                     is_training(), *gen_);
+  h = relu(conv1.forward_projected(h, graph));
   h = dropout(h, options_.dropout, is_training(), *gen_);
   return conv2.forward(h, graph);
 }

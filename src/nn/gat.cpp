@@ -5,6 +5,7 @@
 #include "gat/core/error.h"
 #include "gat/ops/activation.h"
 #include "gat/ops/dropout.h"
+#include "gat/ops/sparse_dropout_linear.h"
 
 namespace gat {
 
@@ -47,6 +48,17 @@ GAT::GAT(const GATOptions& options, Generator& gen)
 Variable GAT::forward(const Variable& x, const Graph& graph) const {
   Variable h = dropout(x, options_.dropout, is_training(), *gen_);
   h = elu(conv1.forward(h, graph));
+  h = dropout(h, options_.dropout, is_training(), *gen_);
+  return conv2.forward(h, graph);
+}
+
+Variable GAT::forward_sparse(const SparseRows& x, const Graph& graph) const {
+  check_shape(x.rows() == graph.num_nodes() && x.cols() == options_.in_channels,
+              "GAT::forward_sparse", "x must be [N, in_channels] = [", graph.num_nodes(), ", ",
+              options_.in_channels, "], got [", x.rows(), ", ", x.cols(), "]");
+  Variable h = sparse_dropout_linear(x, conv1.lin_weight, Variable(), options_.dropout,
+                                     is_training(), *gen_);
+  h = elu(conv1.forward_projected(h, graph));
   h = dropout(h, options_.dropout, is_training(), *gen_);
   return conv2.forward(h, graph);
 }

@@ -58,10 +58,29 @@ Variable GATConv::forward(const Variable& x, const Graph& graph, const Variable&
                           AttentionWeights* attention) const {
   const char* where = "GATConv::forward";
   detail::check_node_features(where, x, graph, options_.in_channels);
-  const int64_t n = x.size(0), h = options_.heads, c = options_.out_channels;
   // Parameters are public (a checkpoint loader assigns them): check them against the options.
+  detail::check_parameter(where, lin_weight, "lin.weight",
+                          {options_.heads * options_.out_channels, options_.in_channels}, repr());
+  return attend(where, linear(x, lin_weight), graph, edge_attr, attention);
+}
+
+Variable GATConv::forward_projected(const Variable& projected, const Graph& graph,
+                                    const Variable& edge_attr,
+                                    AttentionWeights* attention) const {
+  const char* where = "GATConv::forward_projected";
+  const int64_t hc = options_.heads * options_.out_channels;
+  check_shape(projected.defined() && projected.shape().ndim() == 2 &&
+                  projected.size(0) == graph.num_nodes() && projected.size(1) == hc,
+              where, "projected must be [N, H·C] = [", graph.num_nodes(), ", ", hc, "], got ",
+              projected.defined() ? projected.shape().str() : std::string("(undefined)"));
+  return attend(where, projected, graph, edge_attr, attention);
+}
+
+Variable GATConv::attend(const char* where, const Variable& projected, const Graph& graph,
+                         const Variable& edge_attr, AttentionWeights* attention) const {
+  const int64_t h = options_.heads, c = options_.out_channels;
+  const int64_t n = projected.size(0);
   const std::string layer = repr();
-  detail::check_parameter(where, lin_weight, "lin.weight", {h * c, options_.in_channels}, layer);
   detail::check_parameter(where, att_src, "att_src", {1, h, c}, layer);
   detail::check_parameter(where, att_dst, "att_dst", {1, h, c}, layer);
   if (options_.edge_dim > 0) {
@@ -75,7 +94,7 @@ Variable GATConv::forward(const Variable& x, const Graph& graph, const Variable&
                                                     options_.add_self_loops, options_.fill_value);
   const Graph& g = options_.add_self_loops ? graph.with_self_loops() : graph;
 
-  Variable projected = reshape(linear(x, lin_weight), {n, h, c});
+  const Variable x_proj = reshape(projected, {n, h, c});
   // GAT's edge term ⟨att_edge[h], W_e[h] e⟩ = ⟨v[h], e⟩: E × H scores through the folded v [H, D].
   const Variable edge_score =
       attr.defined() ? linear(attr, attention_fold(lin_edge_weight, att_edge)) : Variable();
@@ -85,7 +104,7 @@ Variable GATConv::forward(const Variable& x, const Graph& graph, const Variable&
   attn.training = is_training();
   attn.generator = gen_;
   Tensor alpha;
-  Variable out = gat_attention(projected, att_src, att_dst, g, attn,
+  Variable out = gat_attention(x_proj, att_src, att_dst, g, attn,
                                attention ? &alpha : nullptr, edge_score);
   out = options_.concat ? reshape(out, {n, h * c}) : mean_heads(out);
   if (bias.defined()) out = add_bias(out, bias);

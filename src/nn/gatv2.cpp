@@ -3,6 +3,7 @@
 #include "gat/core/error.h"
 #include "gat/ops/activation.h"
 #include "gat/ops/dropout.h"
+#include "gat/ops/sparse_dropout_linear.h"
 
 namespace gat {
 
@@ -41,6 +42,19 @@ GATv2::GATv2(const GATOptions& o, Generator& gen)
 Variable GATv2::forward(const Variable& x, const Graph& graph) const {
   Variable h = dropout(x, options_.dropout, is_training(), *gen_);
   h = elu(conv1.forward(h, graph));
+  h = dropout(h, options_.dropout, is_training(), *gen_);
+  return conv2.forward(h, graph);
+}
+
+Variable GATv2::forward_sparse(const SparseRows& x, const Graph& graph) const {
+  check_shape(x.rows() == graph.num_nodes() && x.cols() == options_.in_channels,
+              "GATv2::forward_sparse", "x must be [N, in_channels] = [", graph.num_nodes(), ", ",
+              options_.in_channels, "], got [", x.rows(), ", ", x.cols(), "]");
+  // One draw for both projections: the dense path applies one dropout to x and projects it twice.
+  const DropoutDraw drop = draw_dropout(options_.dropout, is_training(), *gen_);
+  const Variable x_l = sparse_dropout_linear(x, conv1.lin_l_weight, conv1.lin_l_bias, drop);
+  const Variable x_r = sparse_dropout_linear(x, conv1.lin_r_weight, conv1.lin_r_bias, drop);
+  Variable h = elu(conv1.forward_projected(x_l, x_r, graph));
   h = dropout(h, options_.dropout, is_training(), *gen_);
   return conv2.forward(h, graph);
 }

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <sstream>
+#include <utility>
 
 #include "attention_common.h"
 #include "gat/core/error.h"
@@ -79,18 +80,39 @@ Variable GATv2Conv::forward(const Variable& x, const Graph& graph, const Variabl
                             AttentionWeights* attention) const {
   const char* where = "GATv2Conv::forward";
   detail::check_node_features(where, x, graph, options_.in_channels);
-  const int64_t n = x.size(0), h = options_.heads, c = options_.out_channels;
+  const int64_t hc = options_.heads * options_.out_channels;
   // Parameters are public (a checkpoint loader assigns them): check them against the options.
   const std::string layer = repr();
-  detail::check_parameter(where, lin_l_weight, "lin_l.weight", {h * c, options_.in_channels},
-                          layer);
-  detail::check_parameter(where, lin_r_weight, "lin_r.weight", {h * c, options_.in_channels},
-                          layer);
+  detail::check_parameter(where, lin_l_weight, "lin_l.weight", {hc, options_.in_channels}, layer);
+  detail::check_parameter(where, lin_r_weight, "lin_r.weight", {hc, options_.in_channels}, layer);
   if (options_.bias) {
-    detail::check_parameter(where, lin_l_bias, "lin_l.bias", {h * c}, layer);
-    detail::check_parameter(where, lin_r_bias, "lin_r.bias", {h * c}, layer);
-    detail::check_parameter(where, bias, "bias", {options_.concat ? h * c : c}, layer);
+    detail::check_parameter(where, lin_l_bias, "lin_l.bias", {hc}, layer);
+    detail::check_parameter(where, lin_r_bias, "lin_r.bias", {hc}, layer);
   }
+  return attend(where, linear(x, lin_l_weight, lin_l_bias), linear(x, lin_r_weight, lin_r_bias),
+                graph, edge_attr, attention);
+}
+
+Variable GATv2Conv::forward_projected(const Variable& x_l, const Variable& x_r,
+                                      const Graph& graph, const Variable& edge_attr,
+                                      AttentionWeights* attention) const {
+  const char* where = "GATv2Conv::forward_projected";
+  const int64_t hc = options_.heads * options_.out_channels;
+  for (const auto& [name, v] : {std::pair{"x_l", &x_l}, std::pair{"x_r", &x_r}})
+    check_shape(v->defined() && v->shape().ndim() == 2 && v->size(0) == graph.num_nodes() &&
+                    v->size(1) == hc,
+                where, name, " must be [N, H·C] = [", graph.num_nodes(), ", ", hc, "], got ",
+                v->defined() ? v->shape().str() : std::string("(undefined)"));
+  return attend(where, x_l, x_r, graph, edge_attr, attention);
+}
+
+Variable GATv2Conv::attend(const char* where, const Variable& x_l, const Variable& x_r,
+                           const Graph& graph, const Variable& edge_attr,
+                           AttentionWeights* attention) const {
+  const int64_t n = x_l.size(0), h = options_.heads, c = options_.out_channels;
+  const std::string layer = repr();
+  if (options_.bias)
+    detail::check_parameter(where, bias, "bias", {options_.concat ? h * c : c}, layer);
   if (options_.edge_dim > 0)
     detail::check_parameter(where, lin_edge_weight, "lin_edge.weight",
                             {h * c, options_.edge_dim}, layer);
@@ -99,8 +121,8 @@ Variable GATv2Conv::forward(const Variable& x, const Graph& graph, const Variabl
                                                     options_.add_self_loops, options_.fill_value);
   const Graph& g = options_.add_self_loops ? graph.with_self_loops() : graph;
 
-  const Variable xl = reshape(linear(x, lin_l_weight, lin_l_bias), {n, h, c});
-  const Variable xr = reshape(linear(x, lin_r_weight, lin_r_bias), {n, h, c});
+  const Variable xl = reshape(x_l, {n, h, c});
+  const Variable xr = reshape(x_r, {n, h, c});
   Gatv2AttentionOptions attn;
   attn.negative_slope = options_.negative_slope;
   attn.dropout = options_.dropout;

@@ -74,9 +74,22 @@ Variable GCNConv::forward(const Variable& x, const Graph& graph) const {
   };
   check_param(lin_weight, "lin.weight", {options_.out_channels, options_.in_channels});
   if (options_.bias) check_param(bias, "bias", {options_.out_channels});
-
   // Projecting first makes the gather C wide instead of F_in (PyG's order too).
-  Variable h = linear(x, lin_weight);
+  return forward_projected(linear(x, lin_weight), graph);
+}
+
+Variable GCNConv::forward_projected(const Variable& h, const Graph& graph) const {
+  const char* where = "GCNConv::forward_projected";
+  check_shape(h.defined() && h.shape().ndim() == 2 && h.size(0) == graph.num_nodes() &&
+                  h.size(1) == options_.out_channels,
+              where, "h must be [N, out_channels] = [", graph.num_nodes(), ", ",
+              options_.out_channels, "], got ",
+              h.defined() ? h.shape().str() : std::string("(undefined)"));
+  if (options_.bias)
+    check_shape(bias.defined() && bias.shape() == Shape{options_.out_channels}, where,
+                "parameter bias has shape ",
+                bias.defined() ? bias.shape().str() : std::string("(undefined)"), ", expected [",
+                options_.out_channels, "] for ", repr());
   Variable out;
   if (options_.normalize) {
     const GcnNorm norm = gcn_norm(graph, options_.add_self_loops);

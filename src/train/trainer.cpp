@@ -3,8 +3,10 @@
 #include <chrono>
 #include <cmath>
 #include <limits>
+#include <optional>
 
 #include "gat/core/error.h"
+#include "gat/core/sparse.h"
 #include "gat/ops/log_softmax.h"
 
 namespace gat {
@@ -57,14 +59,27 @@ TrainResult train_node_model(NodeModel& model, const NodeTask& task, const Train
   check_arg(options.patience >= 0, where, "patience must be non-negative, got ", options.patience);
   check_arg(!task.train.empty() && !task.val.empty() && !task.test.empty(), where,
             "the task needs non-empty train, val and test splits");
+  check_arg(options.sparse_max_density >= 0, where, "sparse_max_density must be non-negative, got ",
+            options.sparse_max_density);
 
   const std::vector<Variable> params = model.parameters();
   Adam opt(params, options.adam);
   const Variable x(task.features);
+  // Counting first avoids building the sparse copy of dense features.
+  std::optional<SparseRows> sparse;
+  if (options.sparse_max_density > 0 && model.has_sparse_forward() && task.features.defined() && task.features.dim() == 2 &&
+      task.features.numel() > 0 &&
+      static_cast<double>(count_nonzero(task.features)) <=
+          options.sparse_max_density * static_cast<double>(task.features.numel()))
+    sparse = SparseRows::from_dense(task.features);
+  auto forward = [&] {
+    return sparse ? model.forward_sparse(*sparse, task.graph) : model.forward(x, task.graph);
+  };
   std::vector<Tensor> kept;  // the kept weights
   for (const Variable& p : params) kept.push_back(p.data().clone());
 
   TrainResult result;
+  result.sparse_features = sparse.has_value();
   double best_acc = -std::numeric_limits<double>::infinity();
   double best_loss = std::numeric_limits<double>::infinity();
   int64_t waited = 0;
@@ -74,7 +89,7 @@ TrainResult train_node_model(NodeModel& model, const NodeTask& task, const Train
     stats.epoch = epoch;
     model.train();
     opt.zero_grad();
-    Variable logits = model.forward(x, task.graph);
+    Variable logits = forward();
     Variable loss = nll_loss(log_softmax(logits), task.labels, task.train);
     loss.backward();
     opt.step();
@@ -83,7 +98,7 @@ TrainResult train_node_model(NodeModel& model, const NodeTask& task, const Train
     model.eval();
     {
       NoGradGuard no_grad;
-      stats.val = split_metrics(model.forward(x, task.graph).data(), task.labels, task.val);
+      stats.val = split_metrics(forward().data(), task.labels, task.val);
     }
     result.epochs = epoch;
     if (stats.val.accuracy >= best_acc || stats.val.loss <= best_loss) {

@@ -29,6 +29,7 @@ enum class OpKind {
   SegmentAttentionPool,
   SelfLoopEdgeAttr,
   AttentionFold,
+  SparseDropoutLinear,
 };
 
 /// "linear", "gat_attention", ...

@@ -110,7 +110,7 @@ void reset_peak();
 /// The process's peak resident set size in bytes (getrusage), for whole-program figures.
 size_t peak_rss_bytes();
 /// 64-byte-aligned raw allocation counted like tensor buffers; release with free_counted().
-/// Freed buffers of 1 MiB or more are cached for reuse by the next allocation of the same size
+/// Freed buffers of 64 KiB or more are cached for reuse by the next allocation of the same size
 /// (at most the peak of live bytes is kept), so repeated training steps do not page-fault.
 float* alloc_counted(size_t count);
 void free_counted(float* p, size_t count);

@@ -31,6 +31,9 @@ class MLP : public NodeModel {
   MLP(const BaselineOptions& options, Generator& gen);
   /// The graph is ignored (only its node count is checked against x).
   Variable forward(const Variable& x, const Graph& graph) const override;
+  /// The same on sparse features: input dropout and lin1 fused (sparse_dropout_linear()).
+  Variable forward_sparse(const SparseRows& x, const Graph& graph) const override;
+  bool has_sparse_forward() const override { return true; }
   std::string arch() const override { return "MLP"; }
   std::string repr() const override;
   const BaselineOptions& options() const { return options_; }
@@ -49,6 +52,10 @@ class GCN : public NodeModel {
  public:
   GCN(const BaselineOptions& options, Generator& gen);
   Variable forward(const Variable& x, const Graph& graph) const override;
+  /// The same on sparse features: input dropout and conv1's projection fused
+  /// (sparse_dropout_linear()), then conv1.forward_projected().
+  Variable forward_sparse(const SparseRows& x, const Graph& graph) const override;
+  bool has_sparse_forward() const override { return true; }
   std::string arch() const override { return "GCN"; }
   std::string repr() const override;
   const BaselineOptions& options() const { return options_; }

@@ -39,6 +39,10 @@ class GAT : public NodeModel {
 
   /// x [N, F_in] → logits [N, out_channels].
   Variable forward(const Variable& x, const Graph& graph) const override;
+  /// The same on sparse features: the input dropout and conv1's projection are one
+  /// sparse_dropout_linear() (same mask, same generator use), then conv1.forward_projected().
+  Variable forward_sparse(const SparseRows& x, const Graph& graph) const override;
+  bool has_sparse_forward() const override { return true; }
   std::string arch() const override { return "GAT"; }
 
   const GATOptions& options() const { return options_; }

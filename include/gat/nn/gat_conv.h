@@ -79,6 +79,14 @@ class GATConv : public Module {
   Variable forward(const Variable& x, const Graph& graph, const Variable& edge_attr,
                    AttentionWeights* attention = nullptr) const;
 
+  /// The layer after its projection: `projected` = x · lin.weightᵀ [N, H·C], computed by the
+  /// caller — e.g. by sparse_dropout_linear() on sparse features (gat/nn/gat.h does this for its
+  /// first layer). forward(x, ...) is forward_projected(linear(x, lin.weight), ...). Throws
+  /// gat::ShapeError when projected is not [graph.num_nodes(), H·C]; otherwise as forward.
+  Variable forward_projected(const Variable& projected, const Graph& graph,
+                             const Variable& edge_attr = Variable(),
+                             AttentionWeights* attention = nullptr) const;
+
   void reset_parameters();
   const GATConvOptions& options() const { return options_; }
   std::string repr() const override;
@@ -90,6 +98,10 @@ class GATConv : public Module {
   std::vector<std::pair<std::string, Variable>> own_parameters() const override;
 
  private:
+  // forward_projected's work; `where` names the public entry point in error messages.
+  Variable attend(const char* where, const Variable& projected, const Graph& graph,
+                  const Variable& edge_attr, AttentionWeights* attention) const;
+
   GATConvOptions options_;
   Generator* gen_;
 };

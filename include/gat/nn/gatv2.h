@@ -24,6 +24,10 @@ class GATv2 : public NodeModel {
  public:
   GATv2(const GATOptions& options, Generator& gen);
   Variable forward(const Variable& x, const Graph& graph) const override;
+  /// The same on sparse features: the input dropout (one mask) and conv1's two projections are
+  /// two sparse_dropout_linear() calls sharing one draw, then conv1.forward_projected().
+  Variable forward_sparse(const SparseRows& x, const Graph& graph) const override;
+  bool has_sparse_forward() const override { return true; }
   std::string arch() const override { return "GATv2"; }
   std::string repr() const override;
   const GATOptions& options() const { return options_; }

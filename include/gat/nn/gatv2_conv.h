@@ -72,6 +72,15 @@ class GATv2Conv : public Module {
   Variable forward(const Variable& x, const Graph& graph, const Variable& edge_attr,
                    AttentionWeights* attention = nullptr) const;
 
+  /// The layer after its two projections, computed by the caller (e.g. by
+  /// sparse_dropout_linear() on sparse features, as gat/nn/gatv2.h does for its first layer):
+  /// x_l = x · lin_l.weightᵀ + lin_l.bias and x_r = x · lin_r.weightᵀ + lin_r.bias, both
+  /// [N, H·C]. forward(x, ...) is forward_projected(lin_l(x), lin_r(x), ...). Throws
+  /// gat::ShapeError when x_l or x_r is not [graph.num_nodes(), H·C]; otherwise as forward.
+  Variable forward_projected(const Variable& x_l, const Variable& x_r, const Graph& graph,
+                             const Variable& edge_attr = Variable(),
+                             AttentionWeights* attention = nullptr) const;
+
   void reset_parameters();
   const GATv2ConvOptions& options() const { return options_; }
   std::string repr() const override;
@@ -85,6 +94,10 @@ class GATv2Conv : public Module {
   std::vector<std::pair<std::string, Variable>> own_aliases() const override;
 
  private:
+  // forward_projected's work; `where` names the public entry point in error messages.
+  Variable attend(const char* where, const Variable& x_l, const Variable& x_r, const Graph& graph,
+                  const Variable& edge_attr, AttentionWeights* attention) const;
+
   GATv2ConvOptions options_;
   Generator* gen_;
 };

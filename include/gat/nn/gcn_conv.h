@@ -63,6 +63,10 @@ class GCNConv : public Module {
   /// Throws gat::ShapeError when x is not [graph.num_nodes(), in_channels] or a parameter has the
   /// wrong shape.
   Variable forward(const Variable& x, const Graph& graph) const;
+  /// The layer after its projection h = x · lin.weightᵀ [N, out_channels], computed by the caller
+  /// (e.g. by sparse_dropout_linear() on sparse features, as gat/nn/baselines.h's GCN does).
+  /// Throws gat::ShapeError when h is not [graph.num_nodes(), out_channels].
+  Variable forward_projected(const Variable& h, const Graph& graph) const;
 
   void reset_parameters();
   const GCNConvOptions& options() const { return options_; }

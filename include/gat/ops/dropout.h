@@ -22,6 +22,20 @@ namespace gat {
 /// Shapes: any; y like x.
 Variable dropout(const Variable& x, float p, bool training, Generator& gen);
 
+/// The randomness of one dropout call, drawn once and applied by dropout() or by a fused op
+/// (gat/ops/sparse_dropout_linear.h), so the two give the same mask and leave the generator in
+/// the same state. p = 0 means the identity (eval, or p = 0: no key was drawn).
+struct DropoutDraw {
+  float p = 0.0f;
+  uint64_t key = 0;
+  bool active() const { return p > 0.0f; }
+};
+
+/// What dropout() does before it touches x: checks p (in [0, 1), also in eval; throws
+/// gat::InvalidArgument naming `where` otherwise) and, when training and p > 0, takes one key
+/// from gen; otherwise returns the identity draw and leaves gen untouched.
+DropoutDraw draw_dropout(float p, bool training, Generator& gen, const char* where = "dropout");
+
 /// The keep decision dropout() uses for element `index` under `key`: uniform_at(key, index) ≥ p.
 inline bool dropout_keep(uint64_t key, uint64_t index, float p) { return uniform_at(key, index) >= p; }
 

@@ -10,6 +10,13 @@
 //   else: waited += 1; stop when waited == patience
 // At the end the kept weights are restored and train / val / test are evaluated in eval mode.
 //
+// Sparse features: when the model has a sparse path (NodeModel::has_sparse_forward) and at most
+// sparse_max_density of the features are non-zero (Planetoid: about 1 %), the features are
+// converted once to SparseRows and every epoch's two forwards go through forward_sparse(): the
+// input dropout and first projection cost O(nnz) instead of O(N · F_in), with the same random
+// draws, so the run matches the dense one up to the order of float sums. The final evaluation
+// uses the dense path.
+//
 // Example (compiled in tests/train/test_trainer.cpp):
 //
 //   gat::Generator gen(0);
@@ -49,6 +56,9 @@ struct TrainOptions {
   int64_t max_epochs = 1000;
   int64_t patience = 100;  // epochs without improvement before stopping; 0 = never stop early
   AdamOptions adam{.lr = 0.005f, .weight_decay = 5e-4f};
+  /// Features with at most this fraction of non-zeros take the model's sparse path (see above);
+  /// 0 keeps the dense path.
+  double sparse_max_density = 0.1;
 };
 
 struct EpochStats {
@@ -64,6 +74,7 @@ struct TrainResult {
   bool stopped_early = false;
   Evaluation final;        // of the kept weights
   double seconds = 0;      // wall-clock of the epochs (not the final evaluation)
+  bool sparse_features = false;  // the epochs took the model's sparse path
 };
 
 /// Trains `model` in place and leaves it holding the kept weights, in eval mode. on_epoch, when
