@@ -13,21 +13,20 @@
 
 #include "gat/core/error.h"
 #include "gat/io/atomic_file.h"
+#include "testing/file_bytes.h"
 #include "testing/temp_dir.h"
 
 namespace gat {
 namespace {
 
+using testing::bits;
+using testing::error_of;
+using testing::expect_contains;
+using testing::le;
 using testing::TempDir;
 
 namespace fs = std::filesystem;
 
-std::string le(uint64_t v, int bytes) {
-  std::string s;
-  for (int i = 0; i < bytes; ++i)
-    s += static_cast<char>((v >> (8 * i)) & 0xff);
-  return s;
-}
 template <typename T, typename U>
 std::string raw_le(std::initializer_list<T> values) {
   std::string s;
@@ -47,31 +46,6 @@ std::string npy_file(const std::string& dict, const std::string& data, size_t to
   std::string out = std::string("\x93NUMPY", 6) + static_cast<char>(major) + '\0';
   out += le(header.size(), major == 1 ? 2 : 4);
   return out + header + data;
-}
-
-std::vector<uint32_t> bits(const Tensor& t) {
-  std::vector<uint32_t> b;
-  for (float f : t.to_vector())
-    b.push_back(std::bit_cast<uint32_t>(f));
-  return b;
-}
-
-template <typename E, typename F>
-std::string error_of(F&& fn) {
-  try {
-    fn();
-  } catch (const E& e) {
-    return e.what();
-  } catch (const std::exception& e) {
-    ADD_FAILURE() << "wrong exception type: " << e.what();
-    return {};
-  }
-  ADD_FAILURE() << "nothing thrown";
-  return {};
-}
-
-void expect_contains(const std::string& what, const std::string& part) {
-  EXPECT_NE(what.find(part), std::string::npos) << "'" << part << "' not in: " << what;
 }
 
 TEST(Npy, RoundTripOfZeroToThreeDims) {

@@ -14,22 +14,21 @@
 
 #include "gat/core/error.h"
 #include "gat/io/atomic_file.h"
+#include "testing/file_bytes.h"
 #include "testing/temp_dir.h"
 
 namespace gat {
 namespace {
 
+using testing::bits;
+using testing::error_of;
+using testing::expect_contains;
+using testing::le;
 using testing::TempDir;
 
 namespace fs = std::filesystem;
 
 // Little-endian bytes, written out by hand as the spec describes them.
-std::string le(uint64_t v, int bytes) {
-  std::string s;
-  for (int i = 0; i < bytes; ++i)
-    s += static_cast<char>((v >> (8 * i)) & 0xff);
-  return s;
-}
 std::string f32le(std::initializer_list<float> values) {
   std::string s;
   for (float f : values)
@@ -53,31 +52,6 @@ std::string u16le(std::initializer_list<uint16_t> values) {
 std::string st_file(std::string header, const std::string& buffer) {
   header.append((8 - header.size() % 8) % 8, ' ');
   return le(header.size(), 8) + header + buffer;
-}
-
-std::vector<uint32_t> bits(const Tensor& t) {
-  std::vector<uint32_t> b;
-  for (float f : t.to_vector())
-    b.push_back(std::bit_cast<uint32_t>(f));
-  return b;
-}
-
-template <typename E, typename F>
-std::string error_of(F&& fn) {
-  try {
-    fn();
-  } catch (const E& e) {
-    return e.what();
-  } catch (const std::exception& e) {
-    ADD_FAILURE() << "wrong exception type: " << e.what();
-    return {};
-  }
-  ADD_FAILURE() << "nothing thrown";
-  return {};
-}
-
-void expect_contains(const std::string& what, const std::string& part) {
-  EXPECT_NE(what.find(part), std::string::npos) << "'" << part << "' not in: " << what;
 }
 
 Tensor ramp(const Shape& shape, float start) {
