@@ -32,7 +32,9 @@ namespace {
 
 using testing::max_relative_error;
 
-std::vector<double> to_double(const Tensor& t) { return {t.data(), t.data() + t.numel()}; }
+std::vector<double> to_double(const Tensor& t) {
+  return {t.data(), t.data() + t.numel()};
+}
 
 struct Case {
   bool v2;
@@ -71,7 +73,8 @@ void layer_edges(const testing::EdgeList& el, const std::vector<double>& attr, c
     if (cs.self_loops && el.src[f] == el.dst[f]) continue;
     src.push_back(el.src[f]);
     dst.push_back(el.dst[f]);
-    for (int64_t k = 0; k < d; ++k) out_attr.push_back(attr[f * d + k]);
+    for (int64_t k = 0; k < d; ++k)
+      out_attr.push_back(attr[f * d + k]);
   }
   if (!cs.self_loops) return;
   const size_t kept = src.size();
@@ -80,7 +83,8 @@ void layer_edges(const testing::EdgeList& el, const std::vector<double>& attr, c
     int64_t count = 0;
     for (size_t f = 0; f < kept; ++f)
       if (dst[f] == v) {
-        for (int64_t k = 0; k < d; ++k) sum[k] += out_attr[f * d + k];
+        for (int64_t k = 0; k < d; ++k)
+          sum[k] += out_attr[f * d + k];
         ++count;
       }
     for (int64_t k = 0; k < d; ++k) {
@@ -93,7 +97,6 @@ void layer_edges(const testing::EdgeList& el, const std::vector<double>& attr, c
     dst.push_back(v);
   }
 }
-
 
 // The layer in double, PyG's way: lin_edge(edge_attr) formed as an [E', H·C] matrix.
 std::vector<double> dense_layer(const Case& cs, const Params& p, const testing::EdgeList& el,
@@ -120,8 +123,8 @@ std::vector<double> dense_layer(const Case& cs, const Params& p, const testing::
       for (int64_t hd = 0; hd < h; ++hd)
         for (int64_t k = 0; k < c; ++k)
           edge_score[f * h + hd] += p.att_edge[hd * c + k] * edge_term[f * width + hd * c + k];
-    testing::DenseAttention r = testing::dense_gat_attention(n, src, dst, hx, p.att_src,
-                                                             p.att_dst, h, c, 0.2, edge_score);
+    testing::DenseAttention r =
+        testing::dense_gat_attention(n, src, dst, hx, p.att_src, p.att_dst, h, c, 0.2, edge_score);
     heads_out = std::move(r.out);
     if (alpha) *alpha = std::move(r.alpha);
   }
@@ -135,7 +138,8 @@ std::vector<double> dense_layer(const Case& cs, const Params& p, const testing::
         y[v * out_width + k % c] += heads_out[v * width + k] / static_cast<double>(h);
     }
   for (int64_t v = 0; v < n; ++v)
-    for (int64_t k = 0; k < out_width; ++k) y[v * out_width + k] += p.bias[k];
+    for (int64_t k = 0; k < out_width; ++k)
+      y[v * out_width + k] += p.bias[k];
   return y;
 }
 
@@ -153,18 +157,24 @@ struct Layer {
 Layer make_layer(const Case& cs, Generator& gen) {
   Layer l;
   if (cs.v2)
-    l.gatv2 = std::make_unique<GATv2Conv>(
-        GATv2ConvOptions{.in_channels = kIn, .out_channels = kChannels, .heads = cs.heads,
-                         .concat = cs.concat, .add_self_loops = cs.self_loops,
-                         .share_weights = cs.share_weights, .edge_dim = kEdgeDim,
-                         .fill_value = cs.fill},
-        gen);
+    l.gatv2 = std::make_unique<GATv2Conv>(GATv2ConvOptions{.in_channels = kIn,
+                                                           .out_channels = kChannels,
+                                                           .heads = cs.heads,
+                                                           .concat = cs.concat,
+                                                           .add_self_loops = cs.self_loops,
+                                                           .share_weights = cs.share_weights,
+                                                           .edge_dim = kEdgeDim,
+                                                           .fill_value = cs.fill},
+                                          gen);
   else
-    l.gat = std::make_unique<GATConv>(
-        GATConvOptions{.in_channels = kIn, .out_channels = kChannels, .heads = cs.heads,
-                       .concat = cs.concat, .add_self_loops = cs.self_loops,
-                       .edge_dim = kEdgeDim, .fill_value = cs.fill},
-        gen);
+    l.gat = std::make_unique<GATConv>(GATConvOptions{.in_channels = kIn,
+                                                     .out_channels = kChannels,
+                                                     .heads = cs.heads,
+                                                     .concat = cs.concat,
+                                                     .add_self_loops = cs.self_loops,
+                                                     .edge_dim = kEdgeDim,
+                                                     .fill_value = cs.fill},
+                                      gen);
   // Random values everywhere (biases included, so that they are tested).
   for (Variable p : l.module().parameters())
     p.mutable_data() = testing::random_tensor(p.shape(), gen, -1.0f, 1.0f);
@@ -238,7 +248,8 @@ TEST_P(EdgeFeatureReference, MatchesDenseReference) {
             set(v);
             const std::vector<double> r = dense_layer(cs, p, edges);
             double s = 0;
-            for (size_t k = 0; k < wd.size(); ++k) s += wd[k] * r[k];
+            for (size_t k = 0; k < wd.size(); ++k)
+              s += wd[k] * r[k];
             return s;
           },
           saved);
@@ -278,17 +289,18 @@ TEST_P(EdgeFeatureReference, MatchesDenseReference) {
 const SelfLoopFill kMean{}, kAdd{SelfLoopFillKind::Add, 0.0f};
 const SelfLoopFill kConst = SelfLoopFill::constant(0.5f);
 
-INSTANTIATE_TEST_SUITE_P(
-    LayersHeadsConcatLoopsFill, EdgeFeatureReference,
-    ::testing::Values(Case{false, 1, true, true, kMean, false}, Case{false, 3, true, true, kMean, false},
-                      Case{false, 3, false, true, kAdd, false},
-                      Case{false, 2, true, false, kMean, false},
-                      Case{false, 2, true, true, kConst, false},
-                      Case{true, 1, true, true, kMean, false}, Case{true, 3, true, true, kMean, false},
-                      Case{true, 3, false, true, kAdd, false},
-                      Case{true, 2, true, false, kMean, false},
-                      Case{true, 2, true, true, kConst, true},
-                      Case{true, 2, false, true, kMean, true}));
+INSTANTIATE_TEST_SUITE_P(LayersHeadsConcatLoopsFill, EdgeFeatureReference,
+                         ::testing::Values(Case{false, 1, true, true, kMean, false},
+                                           Case{false, 3, true, true, kMean, false},
+                                           Case{false, 3, false, true, kAdd, false},
+                                           Case{false, 2, true, false, kMean, false},
+                                           Case{false, 2, true, true, kConst, false},
+                                           Case{true, 1, true, true, kMean, false},
+                                           Case{true, 3, true, true, kMean, false},
+                                           Case{true, 3, false, true, kAdd, false},
+                                           Case{true, 2, true, false, kMean, false},
+                                           Case{true, 2, true, true, kConst, true},
+                                           Case{true, 2, false, true, kMean, true}));
 
 // Renumbering nodes and reordering edges (features moving with their edges) permutes the output
 // rows and nothing else.
@@ -302,16 +314,14 @@ TEST(EdgeFeatures, PermutationEquivariant) {
     layer.module().eval();
     const Tensor x = testing::random_tensor({n, kIn}, gen);
     const Tensor attr = testing::random_tensor({e, kEdgeDim}, gen);
-    std::vector<int64_t> perm(n), order(e);
-    std::iota(perm.begin(), perm.end(), 0);
+    const std::vector<int64_t> perm = testing::random_permutation(n, gen);
+    std::vector<int64_t> order(e);
     std::iota(order.begin(), order.end(), 0);
-    for (int64_t k = n - 1; k > 0; --k) std::swap(perm[k], perm[gen.below(k + 1)]);
     std::reverse(order.begin(), order.end());
     testing::EdgeList pe;
     pe.num_nodes = n;
-    Tensor xp = Tensor::empty(x.shape()), ap = Tensor::empty(attr.shape());
-    for (int64_t v = 0; v < n; ++v)
-      std::copy(x.data() + v * kIn, x.data() + (v + 1) * kIn, xp.data() + perm[v] * kIn);
+    const Tensor xp = testing::permute_rows(x, perm);
+    Tensor ap = Tensor::empty(attr.shape());
     for (int64_t k = 0; k < e; ++k) {
       pe.src.push_back(perm[edges.src[order[k]]]);
       pe.dst.push_back(perm[edges.dst[order[k]]]);
@@ -407,30 +417,43 @@ TEST(EdgeFeatures, BadInputIsAClearError) {
   GATv2Conv gatv2({.in_channels = 3, .out_channels = 2, .edge_dim = 2}, gen);
   const Variable x(testing::random_tensor({5, 3}, gen));
   EXPECT_TRUE(testing::throws_with<InvalidArgument>(
-      [&] { plain.forward(x, g, Variable(Tensor::zeros({e, 2}))); }, "no edge features"));
+      [&] {
+        plain.forward(x, g, Variable(Tensor::zeros({e, 2})));
+      },
+      "no edge features"));
   for (int v2 = 0; v2 < 2; ++v2) {
     auto run = [&](const Tensor& a) {
       return v2 ? gatv2.forward(x, g, Variable(a)) : gat.forward(x, g, Variable(a));
     };
-    EXPECT_TRUE(testing::throws_with<ShapeError>([&] { run(Tensor::zeros({e - 1, 2})); },
-                                                 "edge_attr has " + std::to_string(e - 1) +
-                                                     " rows but the graph has " +
-                                                     std::to_string(e) + " edges"));
-    EXPECT_TRUE(testing::throws_with<ShapeError>([&] { run(Tensor::zeros({e, 3})); },
-                                                 "3 features per edge but edge_dim is 2"));
-    EXPECT_TRUE(testing::throws_with<ShapeError>([&] { run(Tensor::zeros({e, 2, 1})); },
-                                                 "must be [E] or [E, edge_dim]"));
+    EXPECT_TRUE(testing::throws_with<ShapeError>(
+        [&] {
+          run(Tensor::zeros({e - 1, 2}));
+        },
+        "edge_attr has " + std::to_string(e - 1) + " rows but the graph has " + std::to_string(e) +
+            " edges"));
+    EXPECT_TRUE(testing::throws_with<ShapeError>(
+        [&] {
+          run(Tensor::zeros({e, 3}));
+        },
+        "3 features per edge but edge_dim is 2"));
+    EXPECT_TRUE(testing::throws_with<ShapeError>(
+        [&] {
+          run(Tensor::zeros({e, 2, 1}));
+        },
+        "must be [E] or [E, edge_dim]"));
     Tensor nan = Tensor::zeros({e, 2});
     nan.data()[3] = std::nanf("");
-    EXPECT_TRUE(testing::throws_with<InvalidArgument>([&] { run(nan); },
-                                                      "edge_attr[1, 1] is not finite"));
+    EXPECT_TRUE(
+        testing::throws_with<InvalidArgument>([&] { run(nan); }, "edge_attr[1, 1] is not finite"));
   }
   EXPECT_TRUE(testing::throws_with<InvalidArgument>(
       [&] { GATConv({.in_channels = 3, .out_channels = 2, .edge_dim = -1}, gen); },
       "edge_dim must be non-negative"));
   EXPECT_TRUE(testing::throws_with<InvalidArgument>(
       [&] {
-        GATv2Conv({.in_channels = 3, .out_channels = 2, .edge_dim = 1,
+        GATv2Conv({.in_channels = 3,
+                   .out_channels = 2,
+                   .edge_dim = 1,
                    .fill_value = SelfLoopFill::constant(INFINITY)},
                   gen);
       },
@@ -455,7 +478,8 @@ TEST(EdgeFeatures, ParameterNamesAndShapesArePygs) {
   Generator gen(1);
   GATConv gat({.in_channels = 6, .out_channels = 4, .heads = 3, .edge_dim = 5}, gen);
   std::vector<std::string> names;
-  for (const auto& [name, p] : gat.named_parameters()) names.push_back(name + " " + p.shape().str());
+  for (const auto& [name, p] : gat.named_parameters())
+    names.push_back(name + " " + p.shape().str());
   EXPECT_EQ(names, (std::vector<std::string>{"lin.weight [12, 6]", "lin_edge.weight [12, 5]",
                                              "att_src [1, 3, 4]", "att_dst [1, 3, 4]",
                                              "att_edge [1, 3, 4]", "bias [12]"}));
@@ -463,10 +487,10 @@ TEST(EdgeFeatures, ParameterNamesAndShapesArePygs) {
   names.clear();
   for (const auto& [name, p] : gatv2.named_parameters())
     names.push_back(name + " " + p.shape().str());
-  EXPECT_EQ(names, (std::vector<std::string>{"lin_l.weight [12, 6]", "lin_l.bias [12]",
-                                             "lin_r.weight [12, 6]", "lin_r.bias [12]",
-                                             "lin_edge.weight [12, 5]", "att [1, 3, 4]",
-                                             "bias [12]"}));
+  EXPECT_EQ(names,
+            (std::vector<std::string>{"lin_l.weight [12, 6]", "lin_l.bias [12]",
+                                      "lin_r.weight [12, 6]", "lin_r.bias [12]",
+                                      "lin_edge.weight [12, 5]", "att [1, 3, 4]", "bias [12]"}));
 }
 
 // state_dict → safetensors file → load_state_dict into a fresh layer gives the same output; with
@@ -488,7 +512,8 @@ TEST(EdgeFeatures, StateDictRoundTripsThroughAFile) {
     io::save_safetensors(path, a.module().state_dict(), {{"format", "pt"}});
     const io::SafetensorsData file = io::load_safetensors(path);
     std::vector<std::string> keys;
-    for (const auto& [name, t] : file.tensors) keys.push_back(name);
+    for (const auto& [name, t] : file.tensors)
+      keys.push_back(name);
     std::sort(keys.begin(), keys.end());
     if (cs.share_weights) {
       EXPECT_NE(std::find(keys.begin(), keys.end(), "lin_r.weight"), keys.end());
@@ -515,10 +540,14 @@ TEST(EdgeFeatures, LoadStateDictRefusesMismatches) {
   };
   const Tensor before = shared.lin_l_weight.data().clone();
   EXPECT_TRUE(testing::throws_with<InvalidArgument>(
-      [&] { shared.load_state_dict(with("lin_r.weight", Tensor::zeros({2, 3}))); },
+      [&] {
+        shared.load_state_dict(with("lin_r.weight", Tensor::zeros({2, 3})));
+      },
       "lin_r.weight differs from lin_l.weight"));
   EXPECT_TRUE(testing::throws_with<ShapeError>(
-      [&] { shared.load_state_dict(with("lin_edge.weight", Tensor::zeros({2, 3}))); },
+      [&] {
+        shared.load_state_dict(with("lin_edge.weight", Tensor::zeros({2, 3})));
+      },
       "tensor lin_edge.weight has shape [2, 3]"));
   auto missing = good;
   missing.erase(missing.begin());
@@ -536,8 +565,8 @@ TEST(EdgeFeatures, LoadStateDictRefusesMismatches) {
 // loading their state_dicts reproduces PyG's outputs, which checks the edge term, the 1-d/2-d
 // handling and the fill_value rules against the peer rather than against our reading of it.
 TEST(EdgeFeatures, ReproducesPygsOutputs) {
-  const io::SafetensorsData file = io::load_safetensors(std::string(GAT_TEST_SOURCE_DIR) +
-                                                        "/tests/fixtures/pyg_edge_layers.safetensors");
+  const io::SafetensorsData file = io::load_safetensors(
+      std::string(GAT_TEST_SOURCE_DIR) + "/tests/fixtures/pyg_edge_layers.safetensors");
   std::map<std::string, Tensor> t(file.tensors.begin(), file.tensors.end());
   const Tensor& x = t.at("x");
   const Tensor& ei = t.at("edge_index");
@@ -569,8 +598,10 @@ TEST(EdgeFeatures, ReproducesPygsOutputs) {
     if (o.at("kind").as_string() == "GATConv") {
       GATConv conv({.in_channels = o.at("in_channels").as_int(),
                     .out_channels = o.at("out_channels").as_int(),
-                    .heads = o.at("heads").as_int(), .concat = concat,
-                    .edge_dim = o.at("edge_dim").as_int(), .fill_value = fill},
+                    .heads = o.at("heads").as_int(),
+                    .concat = concat,
+                    .edge_dim = o.at("edge_dim").as_int(),
+                    .fill_value = fill},
                    gen);
       conv.load_state_dict(sd);
       conv.eval();
@@ -578,9 +609,11 @@ TEST(EdgeFeatures, ReproducesPygsOutputs) {
     } else {
       GATv2Conv conv({.in_channels = o.at("in_channels").as_int(),
                       .out_channels = o.at("out_channels").as_int(),
-                      .heads = o.at("heads").as_int(), .concat = concat,
+                      .heads = o.at("heads").as_int(),
+                      .concat = concat,
                       .share_weights = o.contains("share_weights"),
-                      .edge_dim = o.at("edge_dim").as_int(), .fill_value = fill},
+                      .edge_dim = o.at("edge_dim").as_int(),
+                      .fill_value = fill},
                      gen);
       conv.load_state_dict(sd);
       conv.eval();

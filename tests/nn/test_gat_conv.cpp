@@ -17,7 +17,9 @@ namespace {
 using testing::DenseGatConvParams;
 using testing::max_relative_error;
 
-std::vector<double> to_double(const Tensor& t) { return {t.data(), t.data() + t.numel()}; }
+std::vector<double> to_double(const Tensor& t) {
+  return {t.data(), t.data() + t.numel()};
+}
 
 // Sets every parameter to fresh random values (bias too, so that it is tested) and returns x.
 Tensor randomise(GATConv& conv, int64_t n, Generator& gen) {
@@ -64,7 +66,10 @@ TEST_P(GATConvReference, MatchesDenseReference) {
     testing::EdgeList edges = testing::random_edges(n, 30, gen, /*isolated=*/2,
                                                     /*duplicates=*/3, /*self_loops=*/2);
     Graph graph = edges.graph();
-    GATConv conv({.in_channels = f, .out_channels = ch, .heads = c.heads, .concat = c.concat,
+    GATConv conv({.in_channels = f,
+                  .out_channels = ch,
+                  .heads = c.heads,
+                  .concat = c.concat,
                   .add_self_loops = c.self_loops},
                  gen);
     Tensor xt = randomise(conv, n, gen);
@@ -72,7 +77,8 @@ TEST_P(GATConvReference, MatchesDenseReference) {
 
     AttentionWeights att;
     Variable out = conv.forward(x, graph, &att);
-    testing::DenseGatConv ref = testing::dense_gat_conv(dense_params(conv, xt), edges.src, edges.dst);
+    testing::DenseGatConv ref =
+        testing::dense_gat_conv(dense_params(conv, xt), edges.src, edges.dst);
     ASSERT_EQ(out.numel(), static_cast<int64_t>(ref.out.size()));
     EXPECT_LE(max_relative_error(out.data().data(), ref.out), 1e-5);
     // The attention is over the same edge list, in the same order.
@@ -104,11 +110,14 @@ TEST_P(GATConvReference, MatchesDenseReference) {
     };
     EXPECT_LE(max_relative_error(x.grad().data(), grad_of(&DenseGatConvParams::x)), 1e-5) << "x";
     EXPECT_LE(max_relative_error(conv.lin_weight.grad().data(), grad_of(&DenseGatConvParams::W)),
-              1e-5) << "lin.weight";
+              1e-5)
+        << "lin.weight";
     EXPECT_LE(max_relative_error(conv.att_src.grad().data(), grad_of(&DenseGatConvParams::att_src)),
-              1e-5) << "att_src";
+              1e-5)
+        << "att_src";
     EXPECT_LE(max_relative_error(conv.att_dst.grad().data(), grad_of(&DenseGatConvParams::att_dst)),
-              1e-5) << "att_dst";
+              1e-5)
+        << "att_dst";
     EXPECT_LE(max_relative_error(conv.bias.grad().data(), grad_of(&DenseGatConvParams::bias)), 1e-5)
         << "bias";
   }
@@ -202,15 +211,9 @@ TEST(GATConv, PermutingNodesPermutesOutput) {
   testing::EdgeList edges = testing::random_edges(n, 150, gen);
   GATConv conv({.in_channels = 5, .out_channels = 3, .heads = 4}, gen);
   Tensor xt = randomise(conv, n, gen);
-  std::vector<int64_t> perm(n);
-  std::iota(perm.begin(), perm.end(), 0);
-  for (int64_t k = n - 1; k > 0; --k) std::swap(perm[k], perm[gen.below(k + 1)]);
-  testing::EdgeList permuted = edges;
-  for (auto& s : permuted.src) s = perm[s];
-  for (auto& d : permuted.dst) d = perm[d];
-  Tensor xp = Tensor::empty(xt.shape());
-  for (int64_t v = 0; v < n; ++v)
-    for (int64_t k = 0; k < 5; ++k) xp.at(perm[v], k) = xt.at(v, k);
+  const std::vector<int64_t> perm = testing::random_permutation(n, gen);
+  const testing::EdgeList permuted = testing::renumber_nodes(edges, perm);
+  const Tensor xp = testing::permute_rows(xt, perm);
   Tensor out = conv.forward(Variable(xt), edges.graph()).data();
   Tensor outp = conv.forward(Variable(xp), permuted.graph()).data();
   for (int64_t v = 0; v < n; ++v)
@@ -232,7 +235,8 @@ TEST(GATConv, OneAndTwoThreadsGiveIdenticalResults) {
     Variable out = conv.forward(x, graph);
     sum(out).backward();
     std::vector<std::vector<float>> r = {out.data().to_vector(), x.grad().to_vector()};
-    for (const Variable& p : conv.parameters()) r.push_back(p.grad().to_vector());
+    for (const Variable& p : conv.parameters())
+      r.push_back(p.grad().to_vector());
     return r;
   };
   const int saved = num_threads();
@@ -240,7 +244,8 @@ TEST(GATConv, OneAndTwoThreadsGiveIdenticalResults) {
   auto two = run(2);
   set_num_threads(saved);
   ASSERT_EQ(one.size(), two.size());
-  for (size_t k = 0; k < one.size(); ++k) EXPECT_EQ(one[k], two[k]) << "tensor " << k;
+  for (size_t k = 0; k < one.size(); ++k)
+    EXPECT_EQ(one[k], two[k]) << "tensor " << k;
 }
 
 TEST(GATConv, BadInputThrowsNamingTheProblem) {
@@ -256,7 +261,11 @@ TEST(GATConv, BadInputThrowsNamingTheProblem) {
       EXPECT_NE(std::string(e.what()).find(text), std::string::npos) << e.what();
     }
   };
-  expect_message([&] { conv.forward(Variable(Tensor::zeros({5, 4})), graph); }, "graph has 3 nodes");
+  expect_message(
+      [&] {
+        conv.forward(Variable(Tensor::zeros({5, 4})), graph);
+      },
+      "graph has 3 nodes");
   expect_message([&] { conv.forward(Variable(Tensor::zeros({3, 7})), graph); }, "in_channels is 4");
   expect_message([&] { conv.forward(Variable(Tensor::zeros({12})), graph); }, "2-d");
   GATConv broken = conv;

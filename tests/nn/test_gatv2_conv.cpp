@@ -24,7 +24,9 @@ namespace {
 
 using testing::max_relative_error;
 
-std::vector<double> to_double(const Tensor& t) { return {t.data(), t.data() + t.numel()}; }
+std::vector<double> to_double(const Tensor& t) {
+  return {t.data(), t.data() + t.numel()};
+}
 
 // Sets every parameter to fresh random values (biases too, so that they are tested); returns x.
 Tensor randomise(GATv2Conv& conv, int64_t n, Generator& gen) {
@@ -66,7 +68,6 @@ void layer_edges(const testing::EdgeList& el, bool add_self_loops, std::vector<i
     }
 }
 
-
 std::vector<double> dense_gatv2_conv(const GATv2ConvOptions& o, const DenseParams& p, int64_t n,
                                      const std::vector<int32_t>& src,
                                      const std::vector<int32_t>& dst,
@@ -88,7 +89,8 @@ std::vector<double> dense_gatv2_conv(const GATv2ConvOptions& o, const DenseParam
     }
   if (!p.bias.empty())
     for (int64_t v = 0; v < n; ++v)
-      for (int64_t k = 0; k < width; ++k) y[v * width + k] += p.bias[k];
+      for (int64_t k = 0; k < width; ++k)
+        y[v * width + k] += p.bias[k];
   return y;
 }
 
@@ -110,8 +112,11 @@ TEST_P(GATv2ConvReference, MatchesDenseReference) {
     Generator gen(seed);
     const int64_t n = 9;
     const testing::EdgeList edges = testing::random_edges(n, 20, gen);
-    GATv2ConvOptions o{.in_channels = 4, .out_channels = 3, .heads = cs.heads,
-                       .concat = cs.concat, .add_self_loops = cs.self_loops,
+    GATv2ConvOptions o{.in_channels = 4,
+                       .out_channels = 3,
+                       .heads = cs.heads,
+                       .concat = cs.concat,
+                       .add_self_loops = cs.self_loops,
                        .share_weights = cs.share_weights};
     GATv2Conv conv(o, gen);
     const Tensor xt = randomise(conv, n, gen);
@@ -133,7 +138,8 @@ TEST_P(GATv2ConvReference, MatchesDenseReference) {
         got[(aw.graph.src()[f] * n + aw.graph.dst()[f]) * cs.heads + h] += aw.alpha.at(f, h);
         want[(src[f] * n + dst[f]) * cs.heads + h] += ref_alpha[f * cs.heads + h];
       }
-    for (size_t k = 0; k < got.size(); ++k) EXPECT_NEAR(got[k], want[k], 1e-6);
+    for (size_t k = 0; k < got.size(); ++k)
+      EXPECT_NEAR(got[k], want[k], 1e-6);
 
     Generator wgen(seed + 50);
     const Tensor w = testing::random_tensor(y.shape(), wgen);
@@ -150,7 +156,8 @@ TEST_P(GATv2ConvReference, MatchesDenseReference) {
             }
             const std::vector<double> r = dense_gatv2_conv(o, p, n, src, dst);
             double s = 0;
-            for (size_t k = 0; k < wd.size(); ++k) s += wd[k] * r[k];
+            for (size_t k = 0; k < wd.size(); ++k)
+              s += wd[k] * r[k];
             return s;
           },
           at);
@@ -176,17 +183,15 @@ TEST_P(GATv2ConvReference, MatchesDenseReference) {
 
 INSTANTIATE_TEST_SUITE_P(HeadsConcatSelfLoopsShare, GATv2ConvReference,
                          ::testing::Values(Case{1, true, true, false}, Case{4, true, true, false},
-                                           Case{4, false, true, false},
-                                           Case{3, true, false, false},
-                                           Case{2, true, true, true},
-                                           Case{2, false, false, true}));
+                                           Case{4, false, true, false}, Case{3, true, false, false},
+                                           Case{2, true, true, true}, Case{2, false, false, true}));
 
 TEST(GATv2Conv, ParameterNamesShapesAndInitialisation) {
   Generator gen(1);
   GATv2Conv conv({.in_channels = 6, .out_channels = 4, .heads = 3}, gen);
   const auto named = conv.named_parameters();
   const std::vector<std::string> names = {"lin_l.weight", "lin_l.bias", "lin_r.weight",
-                                          "lin_r.bias", "att", "bias"};
+                                          "lin_r.bias",   "att",        "bias"};
   const std::vector<Shape> shapes = {{12, 6}, {12}, {12, 6}, {12}, {1, 3, 4}, {12}};
   ASSERT_EQ(named.size(), names.size());
   for (size_t k = 0; k < names.size(); ++k) {
@@ -194,13 +199,19 @@ TEST(GATv2Conv, ParameterNamesShapesAndInitialisation) {
     EXPECT_EQ(named[k].second.shape(), shapes[k]) << names[k];
   }
   const double bound = std::sqrt(6.0 / (12 + 6));
-  for (float v : conv.lin_l_weight.data().to_vector()) EXPECT_LE(std::abs(v), bound);
+  for (float v : conv.lin_l_weight.data().to_vector())
+    EXPECT_LE(std::abs(v), bound);
   for (const Variable* b : {&conv.lin_l_bias, &conv.lin_r_bias, &conv.bias})
-    for (float v : b->data().to_vector()) EXPECT_EQ(v, 0.0f);
+    for (float v : b->data().to_vector())
+      EXPECT_EQ(v, 0.0f);
   EXPECT_EQ(conv.repr(), "GATv2Conv(6, 4, heads=3)");
 
-  GATv2Conv mean({.in_channels = 6, .out_channels = 4, .heads = 3, .concat = false,
-                  .bias = false, .share_weights = true},
+  GATv2Conv mean({.in_channels = 6,
+                  .out_channels = 4,
+                  .heads = 3,
+                  .concat = false,
+                  .bias = false,
+                  .share_weights = true},
                  gen);
   const auto mnamed = mean.named_parameters();
   ASSERT_EQ(mnamed.size(), 2u);
@@ -215,7 +226,8 @@ TEST(GATv2Conv, IsolatedNodeGetsBiasOnly) {
   GATv2Conv conv({.in_channels = 3, .out_channels = 2, .heads = 2, .add_self_loops = false}, gen);
   const Tensor xt = randomise(conv, 8, gen);
   const Tensor y = conv.forward(Variable(xt), edges.graph()).data();
-  for (int64_t k = 0; k < 4; ++k) EXPECT_EQ(y.at(7, k), conv.bias.data().at(k));
+  for (int64_t k = 0; k < 4; ++k)
+    EXPECT_EQ(y.at(7, k), conv.bias.data().at(k));
 }
 
 TEST(GATv2Conv, PermutingNodesPermutesOutput) {
@@ -224,15 +236,9 @@ TEST(GATv2Conv, PermutingNodesPermutesOutput) {
   testing::EdgeList edges = testing::random_edges(n, 150, gen);
   GATv2Conv conv({.in_channels = 5, .out_channels = 3, .heads = 4}, gen);
   Tensor xt = randomise(conv, n, gen);
-  std::vector<int64_t> perm(n);
-  std::iota(perm.begin(), perm.end(), 0);
-  for (int64_t k = n - 1; k > 0; --k) std::swap(perm[k], perm[gen.below(k + 1)]);
-  testing::EdgeList permuted = edges;
-  for (auto& s : permuted.src) s = perm[s];
-  for (auto& d : permuted.dst) d = perm[d];
-  Tensor xp = Tensor::empty(xt.shape());
-  for (int64_t v = 0; v < n; ++v)
-    for (int64_t k = 0; k < 5; ++k) xp.at(perm[v], k) = xt.at(v, k);
+  const std::vector<int64_t> perm = testing::random_permutation(n, gen);
+  const testing::EdgeList permuted = testing::renumber_nodes(edges, perm);
+  const Tensor xp = testing::permute_rows(xt, perm);
   Tensor out = conv.forward(Variable(xt), edges.graph()).data();
   Tensor outp = conv.forward(Variable(xp), permuted.graph()).data();
   for (int64_t v = 0; v < n; ++v)
@@ -255,14 +261,16 @@ TEST(GATv2Conv, OneAndTwoThreadsGiveIdenticalResults) {
     Variable out = conv.forward(x, graph);
     sum(out).backward();
     std::vector<std::vector<float>> r = {out.data().to_vector(), x.grad().to_vector()};
-    for (const Variable& p : conv.parameters()) r.push_back(p.grad().to_vector());
+    for (const Variable& p : conv.parameters())
+      r.push_back(p.grad().to_vector());
     return r;
   };
   conv.eval();  // the op test covers dropout across thread counts
   auto one = run(1);
   auto two = run(2);
   ASSERT_EQ(one.size(), two.size());
-  for (size_t k = 0; k < one.size(); ++k) EXPECT_EQ(one[k], two[k]) << "tensor " << k;
+  for (size_t k = 0; k < one.size(); ++k)
+    EXPECT_EQ(one[k], two[k]) << "tensor " << k;
 }
 
 TEST(GATv2Conv, BadInputThrowsNamingTheProblem) {
@@ -272,19 +280,31 @@ TEST(GATv2Conv, BadInputThrowsNamingTheProblem) {
   GATv2Conv conv({.in_channels = 4, .out_channels = 2, .heads = 2}, gen);
   using testing::throws_with;
   EXPECT_TRUE(throws_with<ShapeError>(
-      [&] { conv.forward(Variable(Tensor::zeros({5, 4})), graph); }, "graph has 3 nodes"));
+      [&] {
+        conv.forward(Variable(Tensor::zeros({5, 4})), graph);
+      },
+      "graph has 3 nodes"));
   EXPECT_TRUE(throws_with<ShapeError>(
-      [&] { conv.forward(Variable(Tensor::zeros({3, 7})), graph); }, "in_channels is 4"));
-  EXPECT_TRUE(throws_with<ShapeError>(
-      [&] { conv.forward(Variable(Tensor::zeros({12})), graph); }, "2-d"));
+      [&] {
+        conv.forward(Variable(Tensor::zeros({3, 7})), graph);
+      },
+      "in_channels is 4"));
+  EXPECT_TRUE(
+      throws_with<ShapeError>([&] { conv.forward(Variable(Tensor::zeros({12})), graph); }, "2-d"));
   GATv2Conv broken = conv;
   broken.lin_r_weight = Variable(Tensor::zeros({5, 4}), true);
   EXPECT_TRUE(throws_with<ShapeError>(
-      [&] { broken.forward(Variable(Tensor::zeros({3, 4})), graph); }, "lin_r.weight"));
+      [&] {
+        broken.forward(Variable(Tensor::zeros({3, 4})), graph);
+      },
+      "lin_r.weight"));
   broken = conv;
   broken.att = Variable(Tensor::zeros({1, 3, 2}), true);
   EXPECT_TRUE(throws_with<ShapeError>(
-      [&] { broken.forward(Variable(Tensor::zeros({3, 4})), graph); }, "att"));
+      [&] {
+        broken.forward(Variable(Tensor::zeros({3, 4})), graph);
+      },
+      "att"));
   EXPECT_THROW(GATv2Conv({.in_channels = 4, .out_channels = 2, .heads = 0}, gen), InvalidArgument);
   EXPECT_THROW(GATv2Conv({.in_channels = 0, .out_channels = 2}, gen), InvalidArgument);
   EXPECT_THROW(GATv2Conv({.in_channels = 4, .out_channels = 2, .dropout = 1.0f}, gen),

@@ -16,7 +16,8 @@ namespace gat::testing {
 /// Uniform entries in [lo, hi).
 inline Tensor random_tensor(const Shape& shape, Generator& gen, float lo = -1.0f, float hi = 1.0f) {
   Tensor t = Tensor::empty(shape);
-  for (int64_t i = 0; i < t.numel(); ++i) t.data()[i] = gen.uniform(lo, hi);
+  for (int64_t i = 0; i < t.numel(); ++i)
+    t.data()[i] = gen.uniform(lo, hi);
   return t;
 }
 
@@ -59,6 +60,35 @@ inline EdgeList random_edges(int64_t n, int64_t e, Generator& gen, int64_t isola
     std::swap(g.dst[k - 1], g.dst[j]);
   }
   return g;
+}
+
+/// A uniformly random permutation of 0 .. n−1 (Fisher–Yates from the back, drawing from gen).
+inline std::vector<int64_t> random_permutation(int64_t n, Generator& gen) {
+  std::vector<int64_t> perm(static_cast<size_t>(n));
+  for (int64_t v = 0; v < n; ++v)
+    perm[v] = v;
+  for (int64_t k = n - 1; k > 0; --k)
+    std::swap(perm[k], perm[gen.below(k + 1)]);
+  return perm;
+}
+
+/// The same edges with node v renamed perm[v].
+inline EdgeList renumber_nodes(const EdgeList& edges, const std::vector<int64_t>& perm) {
+  EdgeList out = edges;
+  for (auto& s : out.src)
+    s = perm[s];
+  for (auto& d : out.dst)
+    d = perm[d];
+  return out;
+}
+
+/// Row v of x [N, F] moved to row perm[v].
+inline Tensor permute_rows(const Tensor& x, const std::vector<int64_t>& perm) {
+  Tensor out = Tensor::empty(x.shape());
+  const int64_t width = x.numel() / x.size(0);
+  for (int64_t v = 0; v < x.size(0); ++v)
+    std::copy(x.data() + v * width, x.data() + (v + 1) * width, out.data() + perm[v] * width);
+  return out;
 }
 
 /// max_k |a_k − ref_k| / max(max_k |ref_k|, floor): the relative error the reference tests bound.
