@@ -24,10 +24,12 @@ void check_attention_options(const char* where, int64_t in_channels, int64_t out
 }
 
 void check_parameter(const char* where, const Variable& p, const char* name,
-                     const Shape& expected, const std::string& layer) {
-  check_shape(p.defined() && p.shape() == expected, where, "parameter ", name, " has shape ",
+                     const Shape& expected, const Module& layer) {
+  // Checked first: the message's strings are built only for a mismatch (this runs every forward).
+  if (p.defined() && p.shape() == expected) return;
+  check_shape(false, where, "parameter ", name, " has shape ",
               p.defined() ? p.shape().str() : std::string("(undefined)"), ", expected ",
-              expected.str(), " for ", layer);
+              expected.str(), " for ", layer.repr());
 }
 
 void check_node_features(const char* where, const Variable& x, const Graph& graph,

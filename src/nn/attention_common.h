@@ -7,6 +7,7 @@
 #include "gat/autograd/variable.h"
 #include "gat/core/tensor.h"
 #include "gat/graph/graph.h"
+#include "gat/nn/module.h"
 #include "gat/ops/edge_features.h"
 
 namespace gat::detail {
@@ -18,9 +19,9 @@ void check_attention_options(const char* where, int64_t in_channels, int64_t out
                              int64_t edge_dim, const SelfLoopFill& fill);
 
 /// Throws gat::ShapeError when a (public, hence assignable) parameter no longer has the shape the
-/// layer's options give it; `layer` is the layer's repr() for the message.
+/// layer's options give it; the message names `layer` by its repr() (built only on failure).
 void check_parameter(const char* where, const Variable& p, const char* name,
-                     const Shape& expected, const std::string& layer);
+                     const Shape& expected, const Module& layer);
 
 /// Throws gat::ShapeError unless x is [graph.num_nodes(), in_channels].
 void check_node_features(const char* where, const Variable& x, const Graph& graph,

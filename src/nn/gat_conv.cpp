@@ -60,7 +60,7 @@ Variable GATConv::forward(const Variable& x, const Graph& graph, const Variable&
   detail::check_node_features(where, x, graph, options_.in_channels);
   // Parameters are public (a checkpoint loader assigns them): check them against the options.
   detail::check_parameter(where, lin_weight, "lin.weight",
-                          {options_.heads * options_.out_channels, options_.in_channels}, repr());
+                          {options_.heads * options_.out_channels, options_.in_channels}, *this);
   return attend(where, linear(x, lin_weight), graph, edge_attr, attention);
 }
 
@@ -80,7 +80,7 @@ Variable GATConv::attend(const char* where, const Variable& projected, const Gra
                          const Variable& edge_attr, AttentionWeights* attention) const {
   const int64_t h = options_.heads, c = options_.out_channels;
   const int64_t n = projected.size(0);
-  const std::string layer = repr();
+  const Module& layer = *this;
   detail::check_parameter(where, att_src, "att_src", {1, h, c}, layer);
   detail::check_parameter(where, att_dst, "att_dst", {1, h, c}, layer);
   if (options_.edge_dim > 0) {

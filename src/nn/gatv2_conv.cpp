@@ -82,7 +82,7 @@ Variable GATv2Conv::forward(const Variable& x, const Graph& graph, const Variabl
   detail::check_node_features(where, x, graph, options_.in_channels);
   const int64_t hc = options_.heads * options_.out_channels;
   // Parameters are public (a checkpoint loader assigns them): check them against the options.
-  const std::string layer = repr();
+  const Module& layer = *this;
   detail::check_parameter(where, lin_l_weight, "lin_l.weight", {hc, options_.in_channels}, layer);
   detail::check_parameter(where, lin_r_weight, "lin_r.weight", {hc, options_.in_channels}, layer);
   if (options_.bias) {
@@ -110,7 +110,7 @@ Variable GATv2Conv::attend(const char* where, const Variable& x_l, const Variabl
                            const Graph& graph, const Variable& edge_attr,
                            AttentionWeights* attention) const {
   const int64_t n = x_l.size(0), h = options_.heads, c = options_.out_channels;
-  const std::string layer = repr();
+  const Module& layer = *this;
   if (options_.bias)
     detail::check_parameter(where, bias, "bias", {options_.concat ? h * c : c}, layer);
   if (options_.edge_dim > 0)
