@@ -197,6 +197,33 @@ TEST(Rng, UniformAtMoments) {
   EXPECT_NEAR(m.var, 1.0 / 12.0, 5 * std::sqrt((1.0 / 80.0 - 1.0 / 144.0) / n));
 }
 
+// The split key (mix_key once, random_bits_mixed per element) is random_bits itself, and the
+// integer keep rule of the kernels is the float one, uniform_at(key, i) >= p, for every 24-bit
+// draw: checked exhaustively at p on and next to the 2^-24 grid and at dropout rates in use.
+TEST(Rng, MixedKeyAndIntegerKeepRuleAreTheFloatOnes) {
+  for (uint64_t key : {0ULL, 1ULL, 0x1234ULL, ~0ULL})
+    for (uint64_t i = 0; i < 1000; ++i)
+      EXPECT_EQ(random_bits_mixed(mix_key(key), i), random_bits(key, i));
+  std::vector<float> ps = {0.0f, 0.1f, 0.2f, 0.25f, 0.35f, 0.4f, 0.5f, 0.6f, 0.9f};
+  for (float grid :
+       {1.0f / 16777216.0f, 0.5f, 0.6f - 0.6f / 16777216.0f, 1.0f - 1.0f / 16777216.0f}) {
+    ps.push_back(grid);
+    ps.push_back(std::nextafter(grid, 0.0f));
+    ps.push_back(std::nextafter(grid, 1.0f));
+  }
+  for (float p : ps) {
+    SCOPED_TRACE(p);
+    const uint64_t t = keep_threshold(p);
+    // Every draw k·2^-24 near the threshold, where a rounding slip would show.
+    for (uint64_t k = t > 4 ? t - 4 : 0; k < std::min<uint64_t>(t + 4, 1ULL << 24); ++k) {
+      const float u = static_cast<float>(k) * (1.0f / 16777216.0f);
+      EXPECT_EQ(k >= t, u >= p) << "k " << k;
+    }
+  }
+  EXPECT_EQ(keep_threshold(0.0f), 0u);
+  EXPECT_EQ(keep_threshold(0.5f), 1u << 23);
+}
+
 TEST(Rng, HeaderExample) {
   gat::Generator gen(42);
   float u = gen.uniform();        // in [0, 1)

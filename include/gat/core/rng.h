@@ -26,14 +26,34 @@ inline uint64_t mix64(uint64_t z) {
   return z ^ (z >> 31);
 }
 
+/// The per-stream half of random_bits: random_bits(key, i) = random_bits_mixed(mix_key(key), i).
+/// Loops that draw many elements of one stream mix the key once.
+inline uint64_t mix_key(uint64_t key) {
+  return mix64(key ^ 0x9e3779b97f4a7c15ULL);
+}
+/// The per-element half of random_bits, given mix_key(key).
+inline uint64_t random_bits_mixed(uint64_t mixed_key, uint64_t index) {
+  return mix64(mixed_key + index * 0xd1b54a32d192ed03ULL);
+}
+
 /// 64 random bits for element `index` of the stream `key` (counter-based, stateless).
 inline uint64_t random_bits(uint64_t key, uint64_t index) {
-  return mix64(mix64(key ^ 0x9e3779b97f4a7c15ULL) + index * 0xd1b54a32d192ed03ULL);
+  return random_bits_mixed(mix_key(key), index);
 }
 
 /// A uniform float in [0, 1) from the top 24 bits of random_bits(key, index).
 inline float uniform_at(uint64_t key, uint64_t index) {
   return static_cast<float>(random_bits(key, index) >> 40) * (1.0f / 16777216.0f);
+}
+
+/// Dropout's keep decision uniform_at(key, i) >= p in integers, for 0 <= p <= 1:
+/// (random_bits(key, i) >> 40) >= keep_threshold(p), exactly. uniform_at is k·2⁻²⁴ for the 24-bit
+/// integer k, and p·2²⁴ is exact in float, so k·2⁻²⁴ >= p ⟺ k >= ⌈p·2²⁴⌉. Kernels compare
+/// integers, which vectorises and needs no branch.
+inline uint64_t keep_threshold(float p) {
+  const float t = p * 16777216.0f;
+  const auto whole = static_cast<uint64_t>(t);
+  return static_cast<float>(whole) < t ? whole + 1 : whole;
 }
 
 /// A sequential random stream (SplitMix64).
