@@ -460,9 +460,13 @@ TEST(GatAttentionDropout, SameSeedSameResultAndEvalModeIgnoresDropout) {
 
 // Every α' is 0 or α / (1 − p), dropped exactly where uniform_at(key, e·H + h) < p for the key
 // the op draws from the generator, and out aggregates exactly those α'.
+// H = 1, 3 and 8 cover the single-head, generic and eight-head paths' mask draws.
 TEST(GatAttentionDropout, AlphaIsZeroOrScaledByTheDocumentedMask) {
-  for (uint64_t seed = 0; seed < 10; ++seed) {
-    const Problem p = make_problem(seed, 30, 100, 3, 5, seed % 2 == 0, seed % 3 == 0);
+  for (uint64_t seed = 0; seed < 12; ++seed) {
+    const int64_t heads = std::array<int64_t, 3>{1, 3, 8}[seed % 3];
+    const int64_t channels = heads == 8 ? 8 : 5;
+    SCOPED_TRACE(::testing::Message() << "seed " << seed << " H " << heads);
+    const Problem p = make_problem(seed, 30, 100, heads, channels, seed % 2 == 0, seed % 4 == 0);
     const float p_drop = seed % 2 == 0 ? 0.3f : 0.6f;
     Tensor alpha0, alpha;
     run(p, {}, &alpha0);
@@ -487,7 +491,7 @@ TEST(GatAttentionDropout, AlphaIsZeroOrScaledByTheDocumentedMask) {
     EXPECT_GT(kept, 0);
     EXPECT_LT(kept, alpha.numel());
     const DenseAttention ref =
-        reference(p, 0.2f, dropout_scale(key, p.graph.num_edges(), 3, p_drop));
+        reference(p, 0.2f, dropout_scale(key, p.graph.num_edges(), heads, p_drop));
     EXPECT_LE(max_relative_error(out.data().data(), ref.out), 1e-5);
     EXPECT_LE(max_relative_error(alpha.data(), ref.alpha), 1e-5);
   }
@@ -627,8 +631,8 @@ TEST(GatAttention, PermutingNodesAndEdgesPermutesOutputsAndGradients) {
 // threads give the same bits, dropout and edge scores included.
 TEST(GatAttentionThreads, OneAndTwoThreadsAreBitwiseIdentical) {
   ThreadCountGuard guard;
-  // H = 4 takes the generic head loops, H = 8 the vector ones.
-  for (int64_t heads : {4, 8}) {
+  // H = 1 takes the single-head path, H = 4 the generic head loops, H = 8 the vector ones.
+  for (int64_t heads : {1, 4, 8}) {
     SCOPED_TRACE(heads);
     const Problem p = make_problem(11, 3000, 30000, heads, 8, true, true);
     const std::vector<int64_t> parts = partition_by_work(p.graph.in_ptr(), 3000, 2);

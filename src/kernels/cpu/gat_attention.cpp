@@ -17,6 +17,7 @@
 #include "gat/core/parallel.h"
 #include "gat/core/rng.h"
 #include "gat/core/tensor.h"
+#include "gat_attention_single_head.h"
 #include "row_ops.h"
 
 namespace gat {
@@ -128,9 +129,7 @@ void forward_impl(const Graph& graph, const GatAttentionArgs& args, const float*
         for (int64_t k = 0; k < degree; ++k) {
           const int64_t edge = in_edge[begin + k];
           V8 a = load8(score + k * 8) * inv;
-          if (mask.active)
-            for (int h = 0; h < 8; ++h)
-              a[h] *= mask.factor(edge, h);
+          if (mask.active) a *= mask8(mask, edge);
           store8(score + k * 8, a);
           if (alpha) store8(alpha + edge * 8, a);
         }
@@ -214,6 +213,9 @@ void gat_attention_forward(const Graph& graph, const GatAttentionArgs& args, con
   node_scores(graph.num_nodes(), args.heads, args.channels, x, att_src, att_dst, s_src, s_dst);
 #define GAT_FORWARD(kH, kC) \
   forward_impl<kH, kC>(graph, args, x, edge_score, s_src, s_dst, out, lse, alpha)
+  if (args.heads == 1)
+    return kernels::gat_attention_forward_single_head(graph, args, x, edge_score, s_src, s_dst, out,
+                                                      lse, alpha);
   if (args.heads == 8 && args.channels == 8) return GAT_FORWARD(8, 8);
   if (args.heads == 8 && args.channels == 16) return GAT_FORWARD(8, 16);
   switch (args.channels) {
@@ -556,7 +558,11 @@ void gat_attention_backward(const Graph& graph, const GatAttentionArgs& args, co
 #define GAT_BACKWARD8(kC)                                                                       \
   backward_impl8<kC>(graph, args, x, att_src, att_dst, edge_score, s_src, s_dst, lse, grad_out, \
                      grad_x, grad_edge_score, mean_da_t.data(), ds_dst, ds_src_ptr)
-  if (heads == 8 && channels == 8)
+  if (heads == 1)
+    kernels::gat_attention_backward_single_head(graph, args, x, att_src, att_dst, edge_score, s_src,
+                                                s_dst, lse, grad_out, grad_x, grad_edge_score,
+                                                mean_da_t.data(), ds_dst, ds_src_ptr);
+  else if (heads == 8 && channels == 8)
     GAT_BACKWARD8(8);
   else if (heads == 8 && channels == 16)
     GAT_BACKWARD8(16);
