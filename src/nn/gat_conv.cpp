@@ -65,8 +65,7 @@ Variable GATConv::forward(const Variable& x, const Graph& graph, const Variable&
 }
 
 Variable GATConv::forward_projected(const Variable& projected, const Graph& graph,
-                                    const Variable& edge_attr,
-                                    AttentionWeights* attention) const {
+                                    const Variable& edge_attr, AttentionWeights* attention) const {
   const char* where = "GATConv::forward_projected";
   const int64_t hc = options_.heads * options_.out_channels;
   check_shape(projected.defined() && projected.shape().ndim() == 2 &&
@@ -84,8 +83,8 @@ Variable GATConv::attend(const char* where, const Variable& projected, const Gra
   detail::check_parameter(where, att_src, "att_src", {1, h, c}, layer);
   detail::check_parameter(where, att_dst, "att_dst", {1, h, c}, layer);
   if (options_.edge_dim > 0) {
-    detail::check_parameter(where, lin_edge_weight, "lin_edge.weight",
-                            {h * c, options_.edge_dim}, layer);
+    detail::check_parameter(where, lin_edge_weight, "lin_edge.weight", {h * c, options_.edge_dim},
+                            layer);
     detail::check_parameter(where, att_edge, "att_edge", {1, h, c}, layer);
   }
   if (options_.bias)
@@ -104,9 +103,10 @@ Variable GATConv::attend(const char* where, const Variable& projected, const Gra
   attn.training = is_training();
   attn.generator = gen_;
   Tensor alpha;
-  Variable out = gat_attention(x_proj, att_src, att_dst, g, attn,
-                               attention ? &alpha : nullptr, edge_score);
-  out = options_.concat ? reshape(out, {n, h * c}) : mean_heads(out);
+  Variable out =
+      gat_attention(x_proj, att_src, att_dst, g, attn, attention ? &alpha : nullptr, edge_score);
+  // The mean over one head is the head itself: a view, not a pass over the output.
+  out = options_.concat || h == 1 ? reshape(out, {n, h * c}) : mean_heads(out);
   if (bias.defined()) out = add_bias(out, bias);
   if (attention) *attention = AttentionWeights{g, alpha};
   return out;

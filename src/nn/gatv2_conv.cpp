@@ -93,8 +93,8 @@ Variable GATv2Conv::forward(const Variable& x, const Graph& graph, const Variabl
                 graph, edge_attr, attention);
 }
 
-Variable GATv2Conv::forward_projected(const Variable& x_l, const Variable& x_r,
-                                      const Graph& graph, const Variable& edge_attr,
+Variable GATv2Conv::forward_projected(const Variable& x_l, const Variable& x_r, const Graph& graph,
+                                      const Variable& edge_attr,
                                       AttentionWeights* attention) const {
   const char* where = "GATv2Conv::forward_projected";
   const int64_t hc = options_.heads * options_.out_channels;
@@ -114,8 +114,8 @@ Variable GATv2Conv::attend(const char* where, const Variable& x_l, const Variabl
   if (options_.bias)
     detail::check_parameter(where, bias, "bias", {options_.concat ? h * c : c}, layer);
   if (options_.edge_dim > 0)
-    detail::check_parameter(where, lin_edge_weight, "lin_edge.weight",
-                            {h * c, options_.edge_dim}, layer);
+    detail::check_parameter(where, lin_edge_weight, "lin_edge.weight", {h * c, options_.edge_dim},
+                            layer);
   detail::check_parameter(where, att, "att", {1, h, c}, layer);
   const Variable attr = detail::attention_edge_attr(where, edge_attr, graph, options_.edge_dim,
                                                     options_.add_self_loops, options_.fill_value);
@@ -131,7 +131,8 @@ Variable GATv2Conv::attend(const char* where, const Variable& x_l, const Variabl
   Tensor alpha;
   Variable out = gatv2_attention(xl, xr, att, g, attn, attention ? &alpha : nullptr, attr,
                                  attr.defined() ? lin_edge_weight : Variable());
-  out = options_.concat ? reshape(out, {n, h * c}) : mean_heads(out);
+  // The mean over one head is the head itself: a view, not a pass over the output.
+  out = options_.concat || h == 1 ? reshape(out, {n, h * c}) : mean_heads(out);
   if (bias.defined()) out = add_bias(out, bias);
   if (attention) *attention = AttentionWeights{g, alpha};
   return out;
