@@ -76,7 +76,7 @@ void Adam::step() {
     const int64_t n = param.numel();
     // Each element is updated from its own p, g, m, v only: no element depends on another, so
     // any split over threads gives bitwise the same result.
-#pragma omp parallel for schedule(static) if (n >= kParallelMinElements)
+#pragma omp parallel for simd schedule(static) if (parallel : n >= kParallelMinElements)
     for (int64_t i = 0; i < n; ++i) {
       float gi = g[i];
       if (weight_decay != 0.0f) gi = gi + weight_decay * p[i];  // grad.add(param, alpha=wd)
