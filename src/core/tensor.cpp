@@ -33,13 +33,15 @@ int64_t Shape::operator[](int d) const {
 
 int64_t Shape::numel() const {
   int64_t n = 1;
-  for (int d = 0; d < ndim_; ++d) n *= dims_[d];
+  for (int d = 0; d < ndim_; ++d)
+    n *= dims_[d];
   return n;
 }
 
 std::string Shape::str() const {
   std::string s = "[";
-  for (int d = 0; d < ndim_; ++d) s += (d ? ", " : "") + std::to_string(dims_[d]);
+  for (int d = 0; d < ndim_; ++d)
+    s += (d ? ", " : "") + std::to_string(dims_[d]);
   return s + "]";
 }
 
@@ -53,12 +55,25 @@ bool Shape::operator==(const Shape& o) const {
 namespace memory {
 namespace {
 std::atomic<size_t> g_current{0};
-std::atomic<size_t> g_peak{0};
+std::atomic<size_t> g_peak{0};        // since the last reset_peak()
+std::atomic<size_t> g_high_water{0};  // since the start: the cache's bound, never reset
+
+void raise_to(std::atomic<size_t>& mark, size_t now) {
+  size_t seen = mark.load();
+  while (now > seen && !mark.compare_exchange_weak(seen, now)) {
+  }
+}
 }  // namespace
 
-size_t current_bytes() { return g_current.load(); }
-size_t peak_bytes() { return g_peak.load(); }
-void reset_peak() { g_peak.store(g_current.load()); }
+size_t current_bytes() {
+  return g_current.load();
+}
+size_t peak_bytes() {
+  return g_peak.load();
+}
+void reset_peak() {
+  g_peak.store(g_current.load());
+}
 
 size_t peak_rss_bytes() {
   rusage u{};
@@ -70,11 +85,13 @@ namespace {
 // Large buffers are kept after they are freed and handed out again for the same size: a training
 // step allocates the same tensors every step, and returning them to the OS (glibc maps large
 // blocks with mmap) made every step page-fault its whole working set in again. The cache never
-// holds more than the peak of live tensor bytes seen so far, so the process stays within twice
-// its peak; memory::release_cached() empties it. The threshold sits below the [N, 64] tensors of
-// a Planetoid model (Cora: 693 KB), which glibc otherwise serves from a heap top it trims and
-// regrows every step (perf stat, gat train on Cora, 200 epochs: 82,000 page faults with a 1 MiB
-// threshold, 7,500 with 64 KiB).
+// holds more than the peak of live tensor bytes seen since the start (a high-water mark that
+// reset_peak() leaves alone: bounding the cache by the resettable peak emptied it whenever a
+// benchmark reset the peak between phases), so the process stays within twice its peak;
+// memory::release_cached() empties it. The threshold sits below the [N, 64] tensors of a Planetoid
+// model (Cora: 693 KB), which glibc otherwise serves from a heap top it trims and regrows every
+// step (perf stat, gat train on Cora, 200 epochs: 82,000 page faults with a 1 MiB threshold, 7,500
+// with 64 KiB).
 constexpr size_t kCacheMinBytes = size_t{1} << 16;
 std::mutex g_cache_mutex;
 std::unordered_map<size_t, std::vector<void*>> g_cache;
@@ -99,10 +116,9 @@ float* alloc_counted(size_t count) {
   }
   if (!p) p = std::aligned_alloc(64, bytes);
   if (!p) throw std::bad_alloc();
-  size_t now = g_current.fetch_add(count * sizeof(float)) + count * sizeof(float);
-  size_t peak = g_peak.load();
-  while (now > peak && !g_peak.compare_exchange_weak(peak, now)) {
-  }
+  const size_t now = g_current.fetch_add(count * sizeof(float)) + count * sizeof(float);
+  raise_to(g_peak, now);
+  raise_to(g_high_water, now);
   return static_cast<float*>(p);
 }
 
@@ -112,7 +128,7 @@ void free_counted(float* p, size_t count) {
   const size_t bytes = padded_bytes(count);
   if (bytes >= kCacheMinBytes) {
     std::lock_guard<std::mutex> lock(g_cache_mutex);
-    if (g_cached_bytes + bytes <= g_peak.load()) {
+    if (g_cached_bytes + bytes <= g_high_water.load()) {
       g_cache[bytes].push_back(p);
       g_cached_bytes += bytes;
       return;
@@ -129,7 +145,8 @@ size_t cached_bytes() {
 void release_cached() {
   std::lock_guard<std::mutex> lock(g_cache_mutex);
   for (auto& [bytes, blocks] : g_cache)
-    for (void* p : blocks) std::free(p);
+    for (void* p : blocks)
+      std::free(p);
   g_cache.clear();
   g_cached_bytes = 0;
 }
@@ -141,7 +158,9 @@ Tensor Tensor::empty(const Shape& shape) {
   return Tensor(shape, std::shared_ptr<float>(p, [n](float* q) { memory::free_counted(q, n); }));
 }
 
-Tensor Tensor::zeros(const Shape& shape) { return full(shape, 0.0f); }
+Tensor Tensor::zeros(const Shape& shape) {
+  return full(shape, 0.0f);
+}
 
 Tensor Tensor::full(const Shape& shape, float value) {
   Tensor t = empty(shape);
@@ -158,8 +177,8 @@ Tensor Tensor::from_vector(const Shape& shape, const std::vector<float>& values)
 }
 
 float Tensor::item() const {
-  check_shape(defined() && numel() == 1, "Tensor::item",
-              "needs a one-element tensor, got shape ", shape_.str());
+  check_shape(defined() && numel() == 1, "Tensor::item", "needs a one-element tensor, got shape ",
+              shape_.str());
   return data()[0];
 }
 
@@ -176,7 +195,9 @@ Tensor Tensor::clone() const {
   return t;
 }
 
-void Tensor::fill(float value) { std::fill(data(), data() + numel(), value); }
+void Tensor::fill(float value) {
+  std::fill(data(), data() + numel(), value);
+}
 
 void Tensor::add_(const Tensor& other) {
   check_shape(shape_ == other.shape_, "Tensor::add_", "shapes differ: ", shape_.str(), " vs ",
@@ -184,7 +205,8 @@ void Tensor::add_(const Tensor& other) {
   float* a = data();
   const float* b = other.data();
   const int64_t n = numel();
-  for (int64_t i = 0; i < n; ++i) a[i] += b[i];
+  for (int64_t i = 0; i < n; ++i)
+    a[i] += b[i];
 }
 
 }  // namespace gat
