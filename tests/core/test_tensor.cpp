@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -253,6 +254,33 @@ TEST(Tensor, MemoryPeakTracksTheHighWaterMark) {
   EXPECT_EQ(memory::peak_bytes(), base + 3000 * sizeof(float));  // peak stays after the free
   memory::reset_peak();
   EXPECT_EQ(memory::peak_bytes(), base);
+}
+
+// Freed large buffers are kept and handed out again for the same size, also after reset_peak():
+// a benchmark resets the peak between its phases, when few tensors are live, and a cache bounded
+// by that peak would then free every buffer it is given back. release_cached() returns them all.
+TEST(Tensor, FreedLargeBuffersAreReusedAcrossPeakResets) {
+  memory::release_cached();
+  const int64_t n = 1 << 18;  // 1 MiB each: above the cache's threshold
+  const size_t bytes = n * sizeof(float);
+  std::vector<const float*> seen;
+  {
+    std::vector<Tensor> live;
+    for (int k = 0; k < 3; ++k) {
+      live.push_back(Tensor::empty({n}));
+      seen.push_back(live.back().data());
+    }
+  }
+  EXPECT_EQ(memory::cached_bytes(), 3 * bytes);
+  memory::reset_peak();  // nothing of these is live now
+  {
+    Tensor again = Tensor::empty({n});
+    EXPECT_NE(std::find(seen.begin(), seen.end(), again.data()), seen.end());
+    EXPECT_EQ(memory::cached_bytes(), 2 * bytes);
+  }
+  EXPECT_EQ(memory::cached_bytes(), 3 * bytes);  // given back to the cache, not to the OS
+  memory::release_cached();
+  EXPECT_EQ(memory::cached_bytes(), 0u);
 }
 
 TEST(Tensor, AllocCountedIsCountedAndAligned) {
