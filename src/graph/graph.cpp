@@ -13,7 +13,8 @@ void build_index(int64_t n, const std::vector<int32_t>& key, const std::vector<i
                  int64_t& max_deg) {
   const int64_t e_count = static_cast<int64_t>(key.size());
   ptr.assign(n + 1, 0);
-  for (int64_t e = 0; e < e_count; ++e) ++ptr[key[e] + 1];
+  for (int64_t e = 0; e < e_count; ++e)
+    ++ptr[key[e] + 1];
   max_deg = 0;
   for (int64_t i = 0; i < n; ++i) {
     max_deg = std::max(max_deg, ptr[i + 1]);
@@ -40,6 +41,13 @@ Graph::Graph(int64_t n, std::vector<int32_t> src, std::vector<int32_t> dst)
   d->dst = std::move(dst);
   build_index(n, d->dst, d->src, d->in_ptr, d->in_src, d->in_edge, d->max_in_degree);
   build_index(n, d->src, d->dst, d->out_ptr, d->out_dst, d->out_edge, d->max_out_degree);
+  const size_t e_count = d->src.size();
+  std::vector<int32_t> out_slot_of_edge(e_count);
+  for (size_t s = 0; s < e_count; ++s)
+    out_slot_of_edge[d->out_edge[s]] = static_cast<int32_t>(s);
+  d->in_to_out.resize(e_count);
+  for (size_t s = 0; s < e_count; ++s)
+    d->in_to_out[s] = out_slot_of_edge[d->in_edge[s]];
   d_ = std::move(d);
 }
 
@@ -64,33 +72,46 @@ Graph Graph::from_edges(int64_t num_nodes, std::span<const int64_t> src,
 }
 
 Graph Graph::from_edge_index(int64_t num_nodes, std::span<const int64_t> edge_index) {
-  check_arg(edge_index.size() % 2 == 0, "Graph::from_edge_index",
-            "edge_index must be [2, E], got ", edge_index.size(), " values");
+  check_arg(edge_index.size() % 2 == 0, "Graph::from_edge_index", "edge_index must be [2, E], got ",
+            edge_index.size(), " values");
   const size_t e = edge_index.size() / 2;
   return from_edges(num_nodes, edge_index.subspan(0, e), edge_index.subspan(e, e));
 }
 
 std::vector<int64_t> Graph::in_degrees() const {
   std::vector<int64_t> deg(num_nodes());
-  for (int64_t i = 0; i < num_nodes(); ++i) deg[i] = in_degree(i);
+  for (int64_t i = 0; i < num_nodes(); ++i)
+    deg[i] = in_degree(i);
   return deg;
 }
 
 std::vector<int64_t> Graph::out_degrees() const {
   std::vector<int64_t> deg(num_nodes());
-  for (int64_t i = 0; i < num_nodes(); ++i) deg[i] = out_degree(i);
+  for (int64_t i = 0; i < num_nodes(); ++i)
+    deg[i] = out_degree(i);
   return deg;
+}
+
+size_t Graph::memory_bytes() const {
+  const Data& d = *d_;
+  size_t bytes = (d.in_ptr.size() + d.out_ptr.size()) * sizeof(int64_t);
+  for (const std::vector<int32_t>* v :
+       {&d.src, &d.dst, &d.in_src, &d.in_edge, &d.out_dst, &d.out_edge, &d.in_to_out})
+    bytes += v->size() * sizeof(int32_t);
+  return bytes;
 }
 
 int64_t Graph::num_self_loops() const {
   int64_t c = 0;
-  for (size_t e = 0; e < d_->src.size(); ++e) c += d_->src[e] == d_->dst[e];
+  for (size_t e = 0; e < d_->src.size(); ++e)
+    c += d_->src[e] == d_->dst[e];
   return c;
 }
 
 int64_t Graph::num_isolated_nodes() const {
   int64_t c = 0;
-  for (int64_t i = 0; i < num_nodes(); ++i) c += in_degree(i) == 0 && out_degree(i) == 0;
+  for (int64_t i = 0; i < num_nodes(); ++i)
+    c += in_degree(i) == 0 && out_degree(i) == 0;
   return c;
 }
 

@@ -60,6 +60,19 @@ void expect_csr_matches_edges(const Graph& g) {
   }
   EXPECT_EQ(g.max_in_degree(), max_in);
   EXPECT_EQ(g.max_out_degree(), max_out);
+  // in_to_out is a permutation of the slots that maps each in-slot to the same edge's out-slot.
+  std::vector<bool> hit(static_cast<size_t>(g.num_edges()), false);
+  for (int64_t s = 0; s < g.num_edges(); ++s) {
+    const int32_t t = g.in_to_out()[s];
+    ASSERT_GE(t, 0);
+    ASSERT_LT(t, g.num_edges());
+    EXPECT_FALSE(hit[t]) << "out-slot " << t << " twice";
+    hit[t] = true;
+    EXPECT_EQ(g.out_edge()[t], g.in_edge()[s]) << "in-slot " << s;
+  }
+  // The edge list, both indices (two offsets arrays, four slot arrays) and in_to_out.
+  EXPECT_EQ(g.memory_bytes(), static_cast<size_t>(2 * (n + 1)) * sizeof(int64_t) +
+                                  static_cast<size_t>(7 * g.num_edges()) * sizeof(int32_t));
 }
 
 // The message of the InvalidArgument that f throws ("" with a failure if it throws nothing).

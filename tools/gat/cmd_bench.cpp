@@ -103,7 +103,9 @@ StepTimes measure(Module& model, const std::function<Variable()>& forward_loss,
   return r;
 }
 
-double mib(size_t bytes) { return static_cast<double>(bytes) / (1024.0 * 1024.0); }
+double mib(size_t bytes) {
+  return static_cast<double>(bytes) / (1024.0 * 1024.0);
+}
 
 std::string series_json(const Series& s) {
   char buf[160];
@@ -116,10 +118,10 @@ std::string times_json(const StepTimes& t) {
   char buf[96];
   std::snprintf(buf, sizeof buf, "\"peak_train_tensor_mib\": %.1f, \"peak_infer_tensor_mib\": %.1f",
                 mib(t.peak_train_bytes), mib(t.peak_infer_bytes));
-  return "{\"forward\": " + series_json(t.forward) + ", \"backward\": " +
-         series_json(t.backward) + ", \"optimizer\": " + series_json(t.optimizer) +
-         ", \"train_step\": " + series_json(t.total) + ", \"inference\": " +
-         series_json(t.inference) + ", " + buf + "}";
+  return "{\"forward\": " + series_json(t.forward) + ", \"backward\": " + series_json(t.backward) +
+         ", \"optimizer\": " + series_json(t.optimizer) +
+         ", \"train_step\": " + series_json(t.total) +
+         ", \"inference\": " + series_json(t.inference) + ", " + buf + "}";
 }
 
 void print_times(const char* title, const StepTimes& t) {
@@ -188,25 +190,25 @@ int run_bench(int argc, char** argv) {
     check<IoError>(shape.size() == 2 && shape[0] == 2, graph_file.c_str(),
                    "expected an int64 edge list of shape [2, E]");
     int64_t max_id = -1;
-    for (int64_t v : edge_index) max_id = std::max(max_id, v);
+    for (int64_t v : edge_index)
+      max_id = std::max(max_id, v);
     nodes = max_id + 1;
     graph = Graph::from_edge_index(nodes, edge_index);
     edges = graph.num_edges();
   }
   const Graph& looped = graph.with_self_loops();
   const double gen_s = seconds_since(t0);
-  const size_t graph_bytes =
-      static_cast<size_t>(looped.num_edges()) * 4 * sizeof(int32_t) +
-      static_cast<size_t>(looped.num_nodes() + 1) * 2 * sizeof(int64_t);
+  const size_t graph_bytes = looped.memory_bytes();
   Variable x(Tensor::empty({nodes, features}));
-  for (int64_t k = 0; k < x.numel(); ++k) x.mutable_data().data()[k] = gen.normal();
+  for (int64_t k = 0; k < x.numel(); ++k)
+    x.mutable_data().data()[k] = gen.normal();
   if (verbose)
-    std::printf("graph: %lld nodes, %lld edges (%lld with self-loops), made in %.2f s; "
-                "%lld -> %lld heads x %lld; %d threads; GEMM: %s\n",
-                static_cast<long long>(nodes), static_cast<long long>(edges),
-                static_cast<long long>(looped.num_edges()), gen_s,
-                static_cast<long long>(features), static_cast<long long>(heads),
-                static_cast<long long>(channels), threads, gemm_backend());
+    std::printf(
+        "graph: %lld nodes, %lld edges (%lld with self-loops), made in %.2f s; "
+        "%lld -> %lld heads x %lld; %d threads; GEMM: %s\n",
+        static_cast<long long>(nodes), static_cast<long long>(edges),
+        static_cast<long long>(looped.num_edges()), gen_s, static_cast<long long>(features),
+        static_cast<long long>(heads), static_cast<long long>(channels), threads, gemm_backend());
 
   std::string json_parts;
   if (model_choice != "gat") {
@@ -226,21 +228,27 @@ int run_bench(int argc, char** argv) {
     };
     if (conv_choice == "gat") {
       GATConv conv({.in_channels = features, .out_channels = channels, .heads = heads}, gen);
-      run_layer(conv, [&] { return conv.forward(x, graph); }, "GATConv");
+      run_layer(
+          conv, [&] { return conv.forward(x, graph); }, "GATConv");
     } else {
       GATv2Conv conv({.in_channels = features, .out_channels = channels, .heads = heads}, gen);
-      run_layer(conv, [&] { return conv.forward(x, graph); }, "GATv2Conv");
+      run_layer(
+          conv, [&] { return conv.forward(x, graph); }, "GATv2Conv");
     }
   }
   if (model_choice != "layer") {
-    GAT model({.in_channels = features, .hidden_channels = channels, .out_channels = classes,
+    GAT model({.in_channels = features,
+               .hidden_channels = channels,
+               .out_channels = classes,
                .heads = heads},
               gen);
     Adam opt(model.parameters(), {.lr = 0.005f, .weight_decay = 5e-4f});
     std::vector<int32_t> labels(nodes);
-    for (auto& l : labels) l = static_cast<int32_t>(gen.below(classes));
+    for (auto& l : labels)
+      l = static_cast<int32_t>(gen.below(classes));
     std::vector<int64_t> all(nodes);
-    for (int64_t i = 0; i < nodes; ++i) all[i] = i;
+    for (int64_t i = 0; i < nodes; ++i)
+      all[i] = i;
     StepTimes t = measure(
         model, [&] { return nll_loss(log_softmax(model.forward(x, graph)), labels, all); },
         [&] { model.forward(x, graph); }, opt, warmup, steps, verbose, "GAT");
@@ -252,15 +260,15 @@ int run_bench(int argc, char** argv) {
     std::printf("graph index (with self-loops): %.1f MiB; peak RSS of the process: %.1f MiB\n",
                 mib(graph_bytes), mib(memory::peak_rss_bytes()));
   } else {
-    std::printf("{\"nodes\": %lld, \"edges\": %lld, \"edges_with_self_loops\": %lld, "
-                "\"features\": %lld, \"heads\": %lld, \"channels\": %lld, \"threads\": %d, "
-                "\"steps\": %d, \"warmup\": %d, \"gemm\": \"%s\", \"graph_s\": %.4f, "
-                "\"graph_index_mib\": %.1f, \"peak_rss_mib\": %.1f, %s}\n",
-                static_cast<long long>(nodes), static_cast<long long>(edges),
-                static_cast<long long>(looped.num_edges()), static_cast<long long>(features),
-                static_cast<long long>(heads), static_cast<long long>(channels), threads, steps,
-                warmup, gemm_backend(), gen_s, mib(graph_bytes), mib(memory::peak_rss_bytes()),
-                json_parts.c_str());
+    std::printf(
+        "{\"nodes\": %lld, \"edges\": %lld, \"edges_with_self_loops\": %lld, "
+        "\"features\": %lld, \"heads\": %lld, \"channels\": %lld, \"threads\": %d, "
+        "\"steps\": %d, \"warmup\": %d, \"gemm\": \"%s\", \"graph_s\": %.4f, "
+        "\"graph_index_mib\": %.1f, \"peak_rss_mib\": %.1f, %s}\n",
+        static_cast<long long>(nodes), static_cast<long long>(edges),
+        static_cast<long long>(looped.num_edges()), static_cast<long long>(features),
+        static_cast<long long>(heads), static_cast<long long>(channels), threads, steps, warmup,
+        gemm_backend(), gen_s, mib(graph_bytes), mib(memory::peak_rss_bytes()), json_parts.c_str());
   }
   return 0;
 }

@@ -66,6 +66,10 @@ class Graph {
   const int64_t* out_ptr() const { return d_->out_ptr.data(); }
   const int32_t* out_dst() const { return d_->out_dst.data(); }
   const int32_t* out_edge() const { return d_->out_edge.data(); }
+  /// For each slot of the CSR by destination, the slot of the same edge in the reverse index:
+  /// out_edge()[in_to_out()[s]] == in_edge()[s]. A backward pass by destination uses it to leave
+  /// per-edge values where the pass by source will read them in order.
+  const int32_t* in_to_out() const { return d_->in_to_out.data(); }
 
   int64_t in_degree(int64_t i) const { return d_->in_ptr[i + 1] - d_->in_ptr[i]; }
   int64_t out_degree(int64_t j) const { return d_->out_ptr[j + 1] - d_->out_ptr[j]; }
@@ -83,6 +87,10 @@ class Graph {
   /// PyG's add_self_loops: remove existing self-loops, then append one loop per node. Cached.
   const Graph& with_self_loops() const;
 
+  /// Bytes of the arrays this graph holds: the edge list, both indices and in_to_out (not its
+  /// cached self-looped copy).
+  size_t memory_bytes() const;
+
   /// "Graph(num_nodes=3, num_edges=6)"
   std::string str() const;
 
@@ -95,7 +103,7 @@ class Graph {
     int64_t n = 0;
     std::vector<int32_t> src, dst;
     std::vector<int64_t> in_ptr, out_ptr;
-    std::vector<int32_t> in_src, in_edge, out_dst, out_edge;
+    std::vector<int32_t> in_src, in_edge, out_dst, out_edge, in_to_out;
     int64_t max_in_degree = 0, max_out_degree = 0;
   };
   // with_self_loops() cache, shared by copies too.
