@@ -17,6 +17,7 @@
 #include "gat/core/parallel.h"
 #include "gat/core/rng.h"
 #include "gat/core/tensor.h"
+#include "gat_attention_heads8.h"
 #include "gat_attention_single_head.h"
 #include "row_ops.h"
 
@@ -31,12 +32,10 @@ using kernels::dot_fixed;
 using kernels::exp8;
 using kernels::exp_approx;
 using kernels::Fixed;
-using kernels::head_dots8;
 using kernels::kPrefetchDistance;
 using kernels::leaky_relu;
 using kernels::leaky_relu8;
 using kernels::leaky_relu_grad;
-using kernels::leaky_relu_grad8;
 using kernels::load8;
 using kernels::mask8;
 using kernels::max8;
@@ -404,133 +403,6 @@ void backward_impl(const Graph& graph, const GatAttentionArgs& args, const float
   }
 }
 
-// backward_impl for eight heads of kC channels: the same passes and formulas, with every
-// per-edge head loop a few vector operations and the source row's dx kept in registers.
-template <int kC>
-void backward_impl8(const Graph& graph, const GatAttentionArgs& args, const float* x,
-                    const float* att_src, const float* att_dst, const float* edge_score,
-                    const float* s_src, const float* s_dst, const float* lse, const float* grad_out,
-                    float* grad_x, float* grad_edge_score, float* mean_da, float* ds_dst,
-                    float* ds_src) {
-  constexpr int64_t kWidth = 8 * kC;
-  const int64_t n = graph.num_nodes(), num_slots = graph.num_edges();
-  const float slope = args.negative_slope;
-  const kernels::EdgeDropout mask(args.dropout, args.dropout_key, args.heads);
-  const int parts = num_threads();
-
-  // Pass 1, by destination (see backward_impl).
-  {
-    const int64_t* in_ptr = graph.in_ptr();
-    const int32_t* in_src = graph.in_src();
-    const int32_t* in_edge = graph.in_edge();
-    const std::vector<int64_t> bounds = partition_by_work(in_ptr, n, parts);
-    const int64_t row_size = graph.max_in_degree() * 8;
-    std::vector<float> scratch(static_cast<size_t>(3 * row_size * parts));
-
-    // Strategy: as backward_impl's pass 1 (one owner per destination row).
-#pragma omp parallel for schedule(static, 1)
-    for (int part = 0; part < parts; ++part) {
-      float* a_row = scratch.data() + part * 3 * row_size;
-      float* da_row = a_row + row_size;
-      float* lg_row = da_row + row_size;
-      for (int64_t i = bounds[part]; i < bounds[part + 1]; ++i) {
-        const int64_t begin = in_ptr[i], degree = in_ptr[i + 1] - begin;
-        const float* g_i = grad_out + i * kWidth;
-        const V8 sd = load8(s_dst + i * 8), lse_i = load8(lse + i * 8);
-        V8 acc = splat8(0.0f);
-        for (int64_t k = 0; k < degree; ++k) {
-          const int64_t j = in_src[begin + k], edge = in_edge[begin + k];
-          const float* x_j = x + j * kWidth;
-          if (begin + k + kPrefetchDistance < num_slots) {
-            const int64_t next = in_src[begin + k + kPrefetchDistance];
-            prefetch_row(x + next * kWidth, kWidth);
-            __builtin_prefetch(s_src + next * 8);
-          }
-          V8 z = load8(s_src + j * 8) + sd;
-          if (edge_score) z += load8(edge_score + edge * 8);
-          V8 da = head_dots8<kC>(g_i, x_j);
-          if (mask.active) da *= mask8(mask, edge);  // dα = dα' · m / (1 − p)
-          const V8 a = exp8(leaky_relu8(z, slope) - lse_i);
-          store8(a_row + k * 8, a);
-          store8(da_row + k * 8, da);
-          store8(lg_row + k * 8, leaky_relu_grad8(z, slope));
-          acc += a * da;
-        }
-        store8(mean_da + i * 8, acc);
-        V8 ds = splat8(0.0f);
-        for (int64_t k = 0; k < degree; ++k) {
-          const V8 dz =
-              load8(a_row + k * 8) * (load8(da_row + k * 8) - acc) * load8(lg_row + k * 8);
-          store8(da_row + k * 8, dz);
-          ds += dz;
-        }
-        store8(ds_dst + i * 8, ds);
-        if (grad_edge_score)
-          for (int64_t k = 0; k < degree; ++k)
-            std::copy(da_row + k * 8, da_row + (k + 1) * 8,
-                      grad_edge_score + static_cast<int64_t>(in_edge[begin + k]) * 8);
-      }
-    }
-  }
-
-  // Pass 2, by source (see backward_impl).
-  if (ds_src) {
-    const int64_t* out_ptr = graph.out_ptr();
-    const int32_t* out_dst = graph.out_dst();
-    const int32_t* out_edge = graph.out_edge();
-    const std::vector<int64_t> bounds = partition_by_work(out_ptr, n, parts);
-
-    // Strategy: as backward_impl's pass 2 (one owner per source row, gathered, no atomics).
-#pragma omp parallel for schedule(static, 1)
-    for (int part = 0; part < parts; ++part) {
-      for (int64_t j = bounds[part]; j < bounds[part + 1]; ++j) {
-        const float* x_j = x + j * kWidth;
-        const V8 ss = load8(s_src + j * 8);
-        V8 acc = splat8(0.0f);
-        float dx[kWidth] = {};
-        for (int64_t slot = out_ptr[j]; slot < out_ptr[j + 1]; ++slot) {
-          const int64_t i = out_dst[slot], edge = out_edge[slot];
-          const float* g_i = grad_out + i * kWidth;
-          if (slot + kPrefetchDistance < num_slots) {
-            const int64_t next = out_dst[slot + kPrefetchDistance];
-            prefetch_row(grad_out + next * kWidth, kWidth);
-            __builtin_prefetch(s_dst + next * 8);
-            __builtin_prefetch(lse + next * 8);
-            __builtin_prefetch(mean_da + next * 8);
-          }
-          V8 z = ss + load8(s_dst + i * 8);
-          if (edge_score) z += load8(edge_score + edge * 8);
-          const V8 a = exp8(leaky_relu8(z, slope) - load8(lse + i * 8));
-          V8 da = head_dots8<kC>(g_i, x_j);
-          V8 am = a;
-          if (mask.active) {
-            const V8 m = mask8(mask, edge);
-            da *= m;
-            am *= m;
-          }
-          acc += a * (da - load8(mean_da + i * 8)) * leaky_relu_grad8(z, slope);
-          if (!grad_x) continue;
-          for (int h = 0; h < 8; ++h) {
-#pragma omp simd
-            for (int c = 0; c < kC; ++c)
-              dx[h * kC + c] += am[h] * g_i[h * kC + c];
-          }
-        }
-        store8(ds_src + j * 8, acc);
-        if (!grad_x) continue;
-        const V8 cd = load8(ds_dst + j * 8);
-        float* dx_j = grad_x + j * kWidth;
-        for (int h = 0; h < 8; ++h) {
-#pragma omp simd
-          for (int c = 0; c < kC; ++c)
-            dx_j[h * kC + c] =
-                dx[h * kC + c] + acc[h] * att_src[h * kC + c] + cd[h] * att_dst[h * kC + c];
-        }
-      }
-    }
-  }
-}
-
 }  // namespace
 
 void gat_attention_backward(const Graph& graph, const GatAttentionArgs& args, const float* x,
@@ -555,18 +427,19 @@ void gat_attention_backward(const Graph& graph, const GatAttentionArgs& args, co
 #define GAT_BACKWARD(kC)                                                                       \
   backward_impl<kC>(graph, args, x, att_src, att_dst, edge_score, s_src, s_dst, lse, grad_out, \
                     grad_x, grad_edge_score, mean_da_t.data(), ds_dst, ds_src_ptr)
-#define GAT_BACKWARD8(kC)                                                                       \
-  backward_impl8<kC>(graph, args, x, att_src, att_dst, edge_score, s_src, s_dst, lse, grad_out, \
-                     grad_x, grad_edge_score, mean_da_t.data(), ds_dst, ds_src_ptr)
   if (heads == 1)
     kernels::gat_attention_backward_single_head(graph, args, x, att_src, att_dst, edge_score, s_src,
                                                 s_dst, lse, grad_out, grad_x, grad_edge_score,
                                                 mean_da_t.data(), ds_dst, ds_src_ptr);
-  else if (heads == 8 && channels == 8)
-    GAT_BACKWARD8(8);
-  else if (heads == 8 && channels == 16)
-    GAT_BACKWARD8(16);
-  else
+  else if (heads == 8 && (channels == 8 || channels == 16)) {
+    // The eight-head passes leave each edge's α' and dz for the pass by source: E × 16 floats
+    // (gat_attention_heads8.h), only while this call runs.
+    Tensor records =
+        need_src ? Tensor::empty({graph.num_edges(), kernels::kHeads8RecordFloats}) : Tensor();
+    kernels::gat_attention_backward_heads8(
+        graph, args, x, att_src, att_dst, edge_score, s_src, s_dst, lse, grad_out, grad_x,
+        grad_edge_score, mean_da_t.data(), ds_dst, ds_src_ptr, need_src ? records.data() : nullptr);
+  } else
     switch (channels) {
       case 8:
         GAT_BACKWARD(8);
@@ -585,7 +458,6 @@ void gat_attention_backward(const Graph& graph, const GatAttentionArgs& args, co
         break;
     }
 #undef GAT_BACKWARD
-#undef GAT_BACKWARD8
 
   // Parameter gradients: datt_src[h] = Σ_j ds_src[j,h] x[j,h], datt_dst[h] = Σ_i ds_dst[i,h]
   // x[i,h], both in one deterministic block reduction over the nodes (one read of x).
