@@ -24,14 +24,15 @@ constexpr int64_t kNodes = 100000, kEdges = 1000000, kFeatures = 128, kHeads = 8
 
 struct Fixture {
   gat::Graph graph;
-  std::vector<float> x, w, h, att_src, att_dst, out, s_src, s_dst, lse, grad_out, grad_h,
-      grad_att_src, grad_att_dst, grad_w;
+  std::vector<float> x, w, h, att_src, att_dst, bias, out, s_src, s_dst, lse, grad_out, grad_h,
+      grad_att_src, grad_att_dst, grad_bias, grad_w;
   Fixture() {
     gat::Generator gen(0);
     graph = gat::power_law_graph(kNodes, kEdges, gen).with_self_loops();
     auto fill = [&](std::vector<float>& v, size_t n, float scale) {
       v.resize(n);
-      for (float& f : v) f = scale * gen.uniform(-1.0f, 1.0f);
+      for (float& f : v)
+        f = scale * gen.uniform(-1.0f, 1.0f);
     };
     const size_t hc = kHeads * kChannels;
     fill(x, kNodes * kFeatures, 1.0f);
@@ -39,6 +40,7 @@ struct Fixture {
     fill(h, kNodes * hc, 1.0f);
     fill(att_src, hc, 0.3f);
     fill(att_dst, hc, 0.3f);
+    fill(bias, hc, 0.1f);
     fill(grad_out, kNodes * hc, 1.0f);
     out.resize(kNodes * hc);
     grad_h.resize(kNodes * hc);
@@ -48,6 +50,7 @@ struct Fixture {
     lse.resize(kNodes * kHeads);
     grad_att_src.resize(hc);
     grad_att_dst.resize(hc);
+    grad_bias.resize(hc);
   }
 };
 
@@ -68,9 +71,9 @@ void ProjectionForward(benchmark::State& state) {
   for (auto _ : state)
     gat::gemm(false, true, kNodes, kHeads * kChannels, kFeatures, 1.0f, f.x.data(), kFeatures,
               f.w.data(), kFeatures, 0.0f, f.h.data(), kHeads * kChannels);
-  state.counters["GFLOP/s"] = benchmark::Counter(
-      2.0 * kNodes * kFeatures * kHeads * kChannels * state.iterations(),
-      benchmark::Counter::kIsRate, benchmark::Counter::kIs1000);
+  state.counters["GFLOP/s"] =
+      benchmark::Counter(2.0 * kNodes * kFeatures * kHeads * kChannels * state.iterations(),
+                         benchmark::Counter::kIsRate, benchmark::Counter::kIs1000);
 }
 
 void ProjectionWeightGrad(benchmark::State& state) {
@@ -78,29 +81,29 @@ void ProjectionWeightGrad(benchmark::State& state) {
   for (auto _ : state)
     gat::gemm(true, false, kHeads * kChannels, kFeatures, kNodes, 1.0f, f.grad_out.data(),
               kHeads * kChannels, f.x.data(), kFeatures, 0.0f, f.grad_w.data(), kFeatures);
-  state.counters["GFLOP/s"] = benchmark::Counter(
-      2.0 * kNodes * kFeatures * kHeads * kChannels * state.iterations(),
-      benchmark::Counter::kIsRate, benchmark::Counter::kIs1000);
+  state.counters["GFLOP/s"] =
+      benchmark::Counter(2.0 * kNodes * kFeatures * kHeads * kChannels * state.iterations(),
+                         benchmark::Counter::kIsRate, benchmark::Counter::kIs1000);
 }
 
 void AttentionForward(benchmark::State& state) {
   Fixture& f = fixture();
   for (auto _ : state)
     gat::gat_attention_forward(f.graph, args(), f.h.data(), f.att_src.data(), f.att_dst.data(),
-                               nullptr, f.out.data(), f.s_src.data(), f.s_dst.data(),
+                               nullptr, f.bias.data(), f.out.data(), f.s_src.data(), f.s_dst.data(),
                                f.lse.data(), nullptr);
 }
 
 void AttentionBackward(benchmark::State& state) {
   Fixture& f = fixture();
   gat::gat_attention_forward(f.graph, args(), f.h.data(), f.att_src.data(), f.att_dst.data(),
-                             nullptr, f.out.data(), f.s_src.data(), f.s_dst.data(), f.lse.data(),
-                             nullptr);
+                             nullptr, f.bias.data(), f.out.data(), f.s_src.data(), f.s_dst.data(),
+                             f.lse.data(), nullptr);
   for (auto _ : state)
     gat::gat_attention_backward(f.graph, args(), f.h.data(), f.att_src.data(), f.att_dst.data(),
                                 nullptr, f.s_src.data(), f.s_dst.data(), f.lse.data(),
                                 f.grad_out.data(), f.grad_h.data(), f.grad_att_src.data(),
-                                f.grad_att_dst.data(), nullptr);
+                                f.grad_att_dst.data(), nullptr, f.grad_bias.data());
 }
 
 // The layer's element-wise work as the layer composes it: the bias added to the attention output,

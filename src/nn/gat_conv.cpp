@@ -103,11 +103,18 @@ Variable GATConv::attend(const char* where, const Variable& projected, const Gra
   attn.training = is_training();
   attn.generator = gen_;
   Tensor alpha;
-  Variable out =
-      gat_attention(x_proj, att_src, att_dst, g, attn, attention ? &alpha : nullptr, edge_score);
-  // The mean over one head is the head itself: a view, not a pass over the output.
-  out = options_.concat || h == 1 ? reshape(out, {n, h * c}) : mean_heads(out);
-  if (bias.defined()) out = add_bias(out, bias);
+  // Concatenated heads (or one head, whose mean is itself: a view, not a pass) are the output
+  // as the kernel writes it, so the kernel adds the bias too; the mean over several heads gets
+  // it after the mean.
+  const bool rows_are_output = options_.concat || h == 1;
+  Variable out = gat_attention(x_proj, att_src, att_dst, g, attn, attention ? &alpha : nullptr,
+                               edge_score, rows_are_output ? bias : Variable());
+  if (rows_are_output) {
+    out = reshape(out, {n, h * c});
+  } else {
+    out = mean_heads(out);
+    if (bias.defined()) out = add_bias(out, bias);
+  }
   if (attention) *attention = AttentionWeights{g, alpha};
   return out;
 }

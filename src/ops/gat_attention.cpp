@@ -25,7 +25,7 @@ void check_att(const Variable& att, const char* name, int64_t heads, int64_t cha
 
 Variable gat_attention(const Variable& x, const Variable& att_src, const Variable& att_dst,
                        const Graph& graph, const GatAttentionOptions& options, Tensor* alpha,
-                       const Variable& edge_score) {
+                       const Variable& edge_score, const Variable& bias) {
   check_arg(x.defined(), kWhere, "x is undefined");
   check_shape(x.data().dim() == 3, kWhere, "x must be 3-d [N, H, C], got shape ", x.shape().str());
   const int64_t n = x.size(0), heads = x.size(1), channels = x.size(2);
@@ -39,6 +39,9 @@ Variable gat_attention(const Variable& x, const Variable& att_src, const Variabl
     check_shape(edge_score.shape() == expected, kWhere, "edge_score has shape ",
                 edge_score.shape().str(), " but must be [E, H] = ", expected.str());
   }
+  if (bias.defined())
+    check_shape(bias.shape() == Shape{heads * channels}, kWhere, "bias has shape ",
+                bias.shape().str(), " but must be [H·C] = [", heads * channels, "]");
   check_arg(std::isfinite(options.negative_slope) && options.negative_slope >= 0.0f, kWhere,
             "negative_slope must be finite and >= 0, got ", options.negative_slope);
   check_arg(options.dropout >= 0.0f && options.dropout < 1.0f, kWhere,
@@ -64,28 +67,34 @@ Variable gat_attention(const Variable& x, const Variable& att_src, const Variabl
   if (alpha) *alpha = Tensor::empty({e, heads});
   const Tensor x_t = x.data(), as_t = att_src.data(), ad_t = att_dst.data();
   const Tensor es_t = edge_score.defined() ? edge_score.data() : Tensor();
+  const bool has_es = es_t.defined(), has_bias = bias.defined();
   gat_attention_forward(graph, args, x_t.data(), as_t.data(), ad_t.data(),
-                        es_t.defined() ? es_t.data() : nullptr, out.data(), s_src.data(),
-                        s_dst.data(), lse.data(), alpha ? alpha->data() : nullptr);
+                        has_es ? es_t.data() : nullptr, has_bias ? bias.data().data() : nullptr,
+                        out.data(), s_src.data(), s_dst.data(), lse.data(),
+                        alpha ? alpha->data() : nullptr);
 
+  // Inputs in a fixed order: x, att_src, att_dst, then edge_score and bias when given.
   std::vector<Variable> inputs = {x, att_src, att_dst};
-  if (edge_score.defined()) inputs.push_back(edge_score);
-  BackwardFn backward = [graph, args, x_t, as_t, ad_t, es_t, s_src, s_dst, lse](
+  if (has_es) inputs.push_back(edge_score);
+  if (has_bias) inputs.push_back(bias);
+  BackwardFn backward = [graph, args, x_t, as_t, ad_t, es_t, s_src, s_dst, lse, has_es, has_bias](
                             const Tensor& grad_out, const std::vector<bool>& needs) {
     GAT_ASSERT(grad_out.shape() == x_t.shape(), "gradient of shape ", grad_out.shape().str(),
                " for an output of shape ", x_t.shape().str());
     std::vector<Tensor> grads(needs.size());
-    float* ptr[4] = {nullptr, nullptr, nullptr, nullptr};
-    const Shape shapes[4] = {x_t.shape(), as_t.shape(), ad_t.shape(),
-                             es_t.defined() ? es_t.shape() : Shape{}};
-    for (size_t k = 0; k < needs.size(); ++k) {
-      if (!needs[k]) continue;
-      grads[k] = Tensor::empty(shapes[k]);
-      ptr[k] = grads[k].data();
+    // ptr: x, att_src, att_dst, edge_score, bias; slot: each one's index among the inputs.
+    float* ptr[5] = {nullptr, nullptr, nullptr, nullptr, nullptr};
+    const size_t slot[5] = {0, 1, 2, 3, has_es ? 4u : 3u};
+    const Shape shapes[5] = {x_t.shape(), as_t.shape(), ad_t.shape(),
+                             has_es ? es_t.shape() : Shape{}, Shape{x_t.size(1) * x_t.size(2)}};
+    for (int k = 0; k < 5; ++k) {
+      if ((k == 3 && !has_es) || (k == 4 && !has_bias) || !needs[slot[k]]) continue;
+      grads[slot[k]] = Tensor::empty(shapes[k]);
+      ptr[k] = grads[slot[k]].data();
     }
     gat_attention_backward(graph, args, x_t.data(), as_t.data(), ad_t.data(),
-                           es_t.defined() ? es_t.data() : nullptr, s_src.data(), s_dst.data(),
-                           lse.data(), grad_out.data(), ptr[0], ptr[1], ptr[2], ptr[3]);
+                           has_es ? es_t.data() : nullptr, s_src.data(), s_dst.data(), lse.data(),
+                           grad_out.data(), ptr[0], ptr[1], ptr[2], ptr[3], ptr[4]);
     return grads;
   };
   return make_output(std::move(out), OpKind::GatAttention, std::move(inputs), std::move(backward));

@@ -257,8 +257,8 @@ TEST(GatAttentionKernel, SavedStatisticsMatchReference) {
     args.channels = c;
     std::vector<float> out(n * hn * c), s_src(n * hn), s_dst(n * hn), lse(n * hn);
     gat_attention_forward(p.graph, args, p.x.data(), p.att_src.data(), p.att_dst.data(),
-                          p.edge_score.data(), out.data(), s_src.data(), s_dst.data(), lse.data(),
-                          nullptr);
+                          p.edge_score.data(), nullptr, out.data(), s_src.data(), s_dst.data(),
+                          lse.data(), nullptr);
     std::vector<double> ref_src(n * hn, 0.0), ref_dst(n * hn, 0.0), ref_sum(n * hn, 0.0);
     for (int64_t v = 0; v < n; ++v)
       for (int64_t h = 0; h < hn; ++h)

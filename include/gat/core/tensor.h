@@ -95,8 +95,7 @@ class Tensor {
   bool shares_buffer_with(const Tensor& o) const { return buffer_ == o.buffer_; }
 
  private:
-  Tensor(Shape shape, std::shared_ptr<float> buffer)
-      : shape_(shape), buffer_(std::move(buffer)) {}
+  Tensor(Shape shape, std::shared_ptr<float> buffer) : shape_(shape), buffer_(std::move(buffer)) {}
   Shape shape_;
   std::shared_ptr<float> buffer_;
 };
@@ -111,7 +110,8 @@ void reset_peak();
 size_t peak_rss_bytes();
 /// 64-byte-aligned raw allocation counted like tensor buffers; release with free_counted().
 /// Freed buffers of 64 KiB or more are cached for reuse by the next allocation of the same size
-/// (at most the peak of live bytes is kept), so repeated training steps do not page-fault.
+/// (at most twice the all-time peak of live bytes is kept), so repeated training steps do not
+/// page-fault.
 float* alloc_counted(size_t count);
 void free_counted(float* p, size_t count);
 /// Bytes held in the reuse cache (not counted in current_bytes()).

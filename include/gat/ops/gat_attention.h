@@ -28,7 +28,7 @@ namespace gat {
 
 struct GatAttentionOptions {
   float negative_slope = 0.2f;
-  float dropout = 0.0f;        // attention dropout probability, used only when training
+  float dropout = 0.0f;  // attention dropout probability, used only when training
   bool training = false;
   Generator* generator = nullptr;  // required when training with dropout > 0
 };
@@ -37,9 +37,13 @@ struct GatAttentionOptions {
 /// edge_score [E, H] optional (an undefined Variable when absent) → out [N, H, C].
 /// When alpha is non-null it receives the attention weights [E, H] (after dropout, as PyG
 /// returns them) in edge-id order; computing them costs one extra E × H buffer.
+/// bias [H·C] optional: added to every output row by the kernel as it writes it (the layer's
+/// bias without a pass of its own; dbias = Σ_i dout[i], reduced with the attention parameters'
+/// gradients), i.e. out + bias.reshape(H, C) for each node.
 /// Throws gat::ShapeError / gat::InvalidArgument naming the argument on any mismatch.
 Variable gat_attention(const Variable& x, const Variable& att_src, const Variable& att_dst,
                        const Graph& graph, const GatAttentionOptions& options,
-                       Tensor* alpha = nullptr, const Variable& edge_score = Variable());
+                       Tensor* alpha = nullptr, const Variable& edge_score = Variable(),
+                       const Variable& bias = Variable());
 
 }  // namespace gat

@@ -65,8 +65,8 @@ namespace {
 // The forward pass for compile-time head and channel counts kH, kC (0: any, read at run time).
 template <int kH, int kC>
 void forward_impl(const Graph& graph, const GatAttentionArgs& args, const float* x,
-                  const float* edge_score, const float* s_src, const float* s_dst, float* out,
-                  float* lse, float* alpha) {
+                  const float* edge_score, const float* bias, const float* s_src,
+                  const float* s_dst, float* out, float* lse, float* alpha) {
   const int64_t n = graph.num_nodes(), num_slots = graph.num_edges();
   const Fixed<kH> hd{args.heads};
   const Fixed<kC> ch{args.channels};
@@ -97,8 +97,8 @@ void forward_impl(const Graph& graph, const GatAttentionArgs& args, const float*
       const int64_t begin = in_ptr[i], degree = in_ptr[i + 1] - begin;
       float* out_i = out + i * width;
       if (degree == 0) {
-        // No incoming edge: out is 0 (the layer adds its bias later); any finite lse will do.
-        std::fill(out_i, out_i + width, 0.0f);
+        // No incoming edge: out is the bias (or 0); any finite lse will do.
+        kernels::write_row_plus_bias(out_i, nullptr, bias, width);
         std::fill(lse + i * heads, lse + (i + 1) * heads, 0.0f);
         continue;
       }
@@ -187,7 +187,7 @@ void forward_impl(const Graph& graph, const GatAttentionArgs& args, const float*
               acc[h * kC + c] += a[h] * x_j[h * kC + c];
           }
         }
-        std::copy(acc, acc + kH * kC, out_i);
+        kernels::write_row_plus_bias(out_i, acc, bias, kH * kC);
       } else {
         std::fill(out_i, out_i + width, 0.0f);
         for (int64_t k = 0; k < degree; ++k) {
@@ -199,6 +199,7 @@ void forward_impl(const Graph& graph, const GatAttentionArgs& args, const float*
             if (a != 0.0f) axpy_fixed(out_i + h * ch(), a, x_j + h * ch(), ch);
           }
         }
+        if (bias) kernels::write_row_plus_bias(out_i, out_i, bias, width);
       }
     }
   }
@@ -208,13 +209,14 @@ void forward_impl(const Graph& graph, const GatAttentionArgs& args, const float*
 
 void gat_attention_forward(const Graph& graph, const GatAttentionArgs& args, const float* x,
                            const float* att_src, const float* att_dst, const float* edge_score,
-                           float* out, float* s_src, float* s_dst, float* lse, float* alpha) {
+                           const float* bias, float* out, float* s_src, float* s_dst, float* lse,
+                           float* alpha) {
   node_scores(graph.num_nodes(), args.heads, args.channels, x, att_src, att_dst, s_src, s_dst);
 #define GAT_FORWARD(kH, kC) \
-  forward_impl<kH, kC>(graph, args, x, edge_score, s_src, s_dst, out, lse, alpha)
+  forward_impl<kH, kC>(graph, args, x, edge_score, bias, s_src, s_dst, out, lse, alpha)
   if (args.heads == 1)
-    return kernels::gat_attention_forward_single_head(graph, args, x, edge_score, s_src, s_dst, out,
-                                                      lse, alpha);
+    return kernels::gat_attention_forward_single_head(graph, args, x, edge_score, bias, s_src,
+                                                      s_dst, out, lse, alpha);
   if (args.heads == 8 && args.channels == 8) return GAT_FORWARD(8, 8);
   if (args.heads == 8 && args.channels == 16) return GAT_FORWARD(8, 16);
   switch (args.channels) {
@@ -409,25 +411,30 @@ void gat_attention_backward(const Graph& graph, const GatAttentionArgs& args, co
                             const float* att_src, const float* att_dst, const float* edge_score,
                             const float* s_src, const float* s_dst, const float* lse,
                             const float* grad_out, float* grad_x, float* grad_att_src,
-                            float* grad_att_dst, float* grad_edge_score) {
-  if (!grad_x && !grad_att_src && !grad_att_dst && !grad_edge_score) return;
+                            float* grad_att_dst, float* grad_edge_score, float* grad_bias) {
+  if (!grad_x && !grad_att_src && !grad_att_dst && !grad_edge_score && !grad_bias) return;
   const int64_t n = graph.num_nodes();
   const int64_t heads = args.heads, channels = args.channels, width = heads * channels;
 
   // O(N·H) temporaries: D[i,h] = Σ_j α_ij dα_ij (mean_da: the α-weighted mean of dα),
   // ds_dst[i,h] = Σ_j dz_ij and ds_src[j,h] = Σ_i dz_ij.
+  // The bias gradient alone needs no edge pass.
+  const bool need_edges = grad_x || grad_att_src || grad_att_dst || grad_edge_score;
   const bool need_src = grad_x || grad_att_src;
   // Every entry is written before it is read, so the buffers come uninitialised from the
   // tensor allocator (which reuses freed buffers: no page faults or zeroing per step).
-  Tensor mean_da_t = Tensor::empty({n, heads}), ds_dst_t = Tensor::empty({n, heads});
+  Tensor mean_da_t = need_edges ? Tensor::empty({n, heads}) : Tensor();
+  Tensor ds_dst_t = need_edges ? Tensor::empty({n, heads}) : Tensor();
   Tensor ds_src_t = need_src ? Tensor::empty({n, heads}) : Tensor();
-  float* ds_dst = ds_dst_t.data();
+  float* ds_dst = need_edges ? ds_dst_t.data() : nullptr;
   float* ds_src = need_src ? ds_src_t.data() : nullptr;
   float* ds_src_ptr = ds_src;
 #define GAT_BACKWARD(kC)                                                                       \
   backward_impl<kC>(graph, args, x, att_src, att_dst, edge_score, s_src, s_dst, lse, grad_out, \
                     grad_x, grad_edge_score, mean_da_t.data(), ds_dst, ds_src_ptr)
-  if (heads == 1)
+  if (!need_edges) {
+    // Nothing per edge to compute.
+  } else if (heads == 1)
     kernels::gat_attention_backward_single_head(graph, args, x, att_src, att_dst, edge_score, s_src,
                                                 s_dst, lse, grad_out, grad_x, grad_edge_score,
                                                 mean_da_t.data(), ds_dst, ds_src_ptr);
@@ -460,21 +467,28 @@ void gat_attention_backward(const Graph& graph, const GatAttentionArgs& args, co
 #undef GAT_BACKWARD
 
   // Parameter gradients: datt_src[h] = Σ_j ds_src[j,h] x[j,h], datt_dst[h] = Σ_i ds_dst[i,h]
-  // x[i,h], both in one deterministic block reduction over the nodes (one read of x).
-  if (grad_att_src || grad_att_dst) {
-    std::vector<float> sums(static_cast<size_t>(2 * width));
-    const bool want_src = grad_att_src != nullptr, want_dst = grad_att_dst != nullptr;
-    reduce_blocks(n, 2 * width, sums.data(), [&](int64_t begin, int64_t end, float* partial) {
+  // x[i,h] and dbias = Σ_i g[i], in one deterministic block reduction over the nodes (one read
+  // of x and of g).
+  const bool want_src = grad_att_src != nullptr, want_dst = grad_att_dst != nullptr;
+  const bool want_bias = grad_bias != nullptr;
+  if (want_src || want_dst || want_bias) {
+    std::vector<float> sums(static_cast<size_t>(3 * width));
+    reduce_blocks(n, 3 * width, sums.data(), [&](int64_t begin, int64_t end, float* partial) {
       for (int64_t v = begin; v < end; ++v) {
-        for (int64_t h = 0; h < heads; ++h) {
-          const float* x_vh = x + (v * heads + h) * channels;
-          if (want_src) axpy(partial + h * channels, ds_src[v * heads + h], x_vh, channels);
-          if (want_dst) axpy(partial + width + h * channels, ds_dst[v * heads + h], x_vh, channels);
+        if (want_src || want_dst) {
+          for (int64_t h = 0; h < heads; ++h) {
+            const float* x_vh = x + (v * heads + h) * channels;
+            if (want_src) axpy(partial + h * channels, ds_src[v * heads + h], x_vh, channels);
+            if (want_dst)
+              axpy(partial + width + h * channels, ds_dst[v * heads + h], x_vh, channels);
+          }
         }
+        if (want_bias) axpy(partial + 2 * width, 1.0f, grad_out + v * width, width);
       }
     });
-    if (grad_att_src) std::copy(sums.begin(), sums.begin() + width, grad_att_src);
-    if (grad_att_dst) std::copy(sums.begin() + width, sums.end(), grad_att_dst);
+    if (want_src) std::copy(sums.begin(), sums.begin() + width, grad_att_src);
+    if (want_dst) std::copy(sums.begin() + width, sums.begin() + 2 * width, grad_att_dst);
+    if (want_bias) std::copy(sums.begin() + 2 * width, sums.end(), grad_bias);
   }
 }
 

@@ -17,8 +17,9 @@
 namespace gat::kernels {
 
 void gat_attention_forward_single_head(const Graph& graph, const GatAttentionArgs& args,
-                                       const float* x, const float* edge_score, const float* s_src,
-                                       const float* s_dst, float* out, float* lse, float* alpha) {
+                                       const float* x, const float* edge_score, const float* bias,
+                                       const float* s_src, const float* s_dst, float* out,
+                                       float* lse, float* alpha) {
   const int64_t n = graph.num_nodes(), num_slots = graph.num_edges();
   const int64_t width = args.channels;
   const float slope = args.negative_slope;
@@ -43,7 +44,8 @@ void gat_attention_forward_single_head(const Graph& graph, const GatAttentionArg
       float* out_i = out + i * width;
       std::fill(out_i, out_i + width, 0.0f);
       if (degree == 0) {
-        lse[i] = 0.0f;  // no incoming edge: out is 0; any finite lse will do
+        write_row_plus_bias(out_i, nullptr, bias, width);
+        lse[i] = 0.0f;  // no incoming edge: out is the bias (or 0); any finite lse will do
         continue;
       }
       const int32_t* src = in_src + begin;
@@ -83,6 +85,7 @@ void gat_attention_forward_single_head(const Graph& graph, const GatAttentionArg
           prefetch_row(x + static_cast<int64_t>(src[k + kPrefetchDistance]) * width, width);
         axpy(out_i, w[k], x + static_cast<int64_t>(src[k]) * width, width);
       }
+      if (bias) write_row_plus_bias(out_i, out_i, bias, width);
     }
   }
 }

@@ -18,10 +18,11 @@
 namespace gat::kernels {
 
 /// The forward edge pass for args.heads == 1, given the node scores s_src, s_dst [N]. Writes out
-/// [N, C] and lse [N], and alpha [E] when non-null.
+/// [N, C] (plus bias [C] when non-null) and lse [N], and alpha [E] when non-null.
 void gat_attention_forward_single_head(const Graph& graph, const GatAttentionArgs& args,
-                                       const float* x, const float* edge_score, const float* s_src,
-                                       const float* s_dst, float* out, float* lse, float* alpha);
+                                       const float* x, const float* edge_score, const float* bias,
+                                       const float* s_src, const float* s_dst, float* out,
+                                       float* lse, float* alpha);
 
 /// The two backward edge passes for args.heads == 1: writes mean_da and ds_dst [N], and, when
 /// ds_src is non-null, ds_src [N] and grad_x [N, C] (when non-null); grad_edge_score [E] when

@@ -30,6 +30,25 @@ inline void axpy(float* y, float a, const float* x, int64_t n) {
     y[c] += a * x[c];
 }
 
+// out[c] = acc[c] + bias[c] over a row of w floats, a null acc or bias meaning zeros: the layer's
+// bias added as the attention kernels write their output rows (out may be acc).
+inline void write_row_plus_bias(float* out, const float* acc, const float* bias, int64_t w) {
+  if (acc && bias) {
+#pragma omp simd
+    for (int64_t c = 0; c < w; ++c)
+      out[c] = acc[c] + bias[c];
+  } else if (acc) {
+    for (int64_t c = 0; c < w; ++c)
+      out[c] = acc[c];
+  } else if (bias) {
+    for (int64_t c = 0; c < w; ++c)
+      out[c] = bias[c];
+  } else {
+    for (int64_t c = 0; c < w; ++c)
+      out[c] = 0.0f;
+  }
+}
+
 inline float leaky_relu(float z, float slope) {
   return z > 0.0f ? z : z * slope;
 }
