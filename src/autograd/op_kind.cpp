@@ -19,6 +19,8 @@ const char* op_kind_name(OpKind kind) {
     case OpKind::NllLoss: return "nll_loss";
     case OpKind::Sum: return "sum";
     case OpKind::Mean: return "mean";
+    case OpKind::MseLoss: return "mse_loss";
+    case OpKind::MeanSquare: return "mean_square";
     case OpKind::MeanHeads: return "mean_heads";
     case OpKind::Reshape: return "reshape";
     case OpKind::GatAttention: return "gat_attention";

@@ -42,6 +42,53 @@ Variable mean(const Variable& x) {
                      });
 }
 
+namespace {
+// The loss of mse_loss and mean_square: target undefined stands for zeros.
+Variable squared_error_mean(OpKind kind, const Variable& x, const Variable& target) {
+  const int64_t n = x.numel();
+  const double s =
+      squared_error_sum(n, x.data().data(), target.defined() ? target.data().data() : nullptr);
+  std::vector<Variable> inputs{x};
+  if (target.defined()) inputs.push_back(target);
+  // Saved: x and the target (shared buffers, no copies).
+  const Tensor xs = x.data();
+  const Tensor ts = target.defined() ? target.data() : Tensor();
+  return make_output(
+      Tensor::scalar(static_cast<float>(s / static_cast<double>(n))), kind, std::move(inputs),
+      [xs, ts, n](const Tensor& g, const std::vector<bool>& needs) {
+        const float scale =
+            static_cast<float>(2.0 * static_cast<double>(g.item()) / static_cast<double>(n));
+        Tensor dx, dt;
+        if (needs[0]) dx = Tensor::empty(xs.shape());
+        const bool want_dt = ts.defined() && needs[1];
+        if (want_dt) dt = Tensor::empty(ts.shape());
+        if (dx.defined() || want_dt)
+          squared_error_backward(n, scale, xs.data(), ts.defined() ? ts.data() : nullptr,
+                                 dx.defined() ? dx.data() : nullptr, want_dt ? dt.data() : nullptr);
+        std::vector<Tensor> grads{dx};
+        if (ts.defined()) grads.push_back(dt);
+        return grads;
+      });
+}
+}  // namespace
+
+Variable mse_loss(const Variable& input, const Variable& target) {
+  check_arg(input.defined(), "mse_loss", "input is undefined");
+  check_arg(target.defined(), "mse_loss", "target is undefined");
+  check_shape(input.shape() == target.shape(), "mse_loss", "input ", input.shape().str(),
+              " and target ", target.shape().str(), " differ in shape");
+  check_arg(input.numel() > 0, "mse_loss", "input is empty (shape ", input.shape().str(),
+            "): the mean of no values is undefined");
+  return squared_error_mean(OpKind::MseLoss, input, target);
+}
+
+Variable mean_square(const Variable& x) {
+  check_arg(x.defined(), "mean_square", "x is undefined");
+  check_arg(x.numel() > 0, "mean_square", "x is empty (shape ", x.shape().str(),
+            "): the mean of no values is undefined");
+  return squared_error_mean(OpKind::MeanSquare, x, Variable());
+}
+
 Variable mean_heads(const Variable& x) {
   check_arg(x.defined(), "mean_heads", "x is undefined");
   check_shape(x.shape().ndim() == 3, "mean_heads", "x must be 3-D [N, H, C], got ",

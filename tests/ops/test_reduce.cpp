@@ -1,6 +1,6 @@
-// Tests for sum, mean, mean_heads and reshape (ops/reduce.h): values against double references,
-// thread-count independence of the sums, gradients against finite differences, the view
-// semantics of reshape, argument checks.
+// Tests for sum, mean, mse_loss, mean_square, mean_heads and reshape (ops/reduce.h): values against
+// double references, thread-count independence of the sums, gradients against finite differences,
+// the view semantics of reshape, argument checks.
 #include "gat/ops/reduce.h"
 
 #include <gtest/gtest.h>
@@ -117,6 +117,102 @@ TEST(MeanOp, EmptyInputThrows) {
         mean(Variable(Tensor::zeros({0, 4})));
       },
       "mean: x is empty (shape [0, 4])"));
+}
+
+// mse_loss against a double reference, across sum_forward's block boundaries and the parallel
+// threshold: the loss is the double sum rounded once (within one float ulp), the gradients are
+// 2·(x − t)/n per entry as the kernel forms them (one float subtraction, one product).
+TEST(MseLossOp, ForwardAndBackwardMatchDoubleReference) {
+  for (int64_t n : {1, 4097, 100003}) {
+    Generator gen(n);
+    Variable x(random_tensor({n}, gen, -2, 2), true);
+    Variable t(random_tensor({n}, gen, -1, 1), true);
+    double ref = 0;
+    for (int64_t i = 0; i < n; ++i) {
+      const double d = static_cast<double>(x.data().at(i)) - t.data().at(i);
+      ref += d * d;
+    }
+    ref /= static_cast<double>(n);
+    Variable loss = mse_loss(x, t);
+    ASSERT_EQ(loss.shape(), Shape{});
+    EXPECT_LE(std::abs(loss.data().item() - ref), ref * 6e-8) << "n " << n;
+    loss.backward(Tensor::scalar(3.0f));
+    const float scale = static_cast<float>(6.0 / static_cast<double>(n));
+    for (int64_t i = 0; i < n; ++i) {
+      const float g = scale * (x.data().at(i) - t.data().at(i));
+      ASSERT_EQ(x.grad().at(i), g) << "n " << n << ", i " << i;
+      ASSERT_EQ(t.grad().at(i), -g) << "n " << n << ", i " << i;
+    }
+  }
+}
+
+// Central differences are exact for a quadratic up to float rounding of the loss.
+TEST(MseLossOp, GradientsMatchFiniteDifferences) {
+  Generator gen(11);
+  Variable x(random_tensor({5, 3}, gen), true);
+  Variable t(random_tensor({5, 3}, gen), true);
+  EXPECT_TRUE(
+      testing::gradcheck([](const std::vector<Variable>& in) { return mse_loss(in[0], in[1]); },
+                         {x, t}, kLinearCheck));
+  Variable y(random_tensor({4, 2, 3}, gen), true);
+  EXPECT_TRUE(testing::gradcheck([](const std::vector<Variable>& in) { return mean_square(in[0]); },
+                                 {y}, kLinearCheck));
+}
+
+// mean_square(x) is mse_loss(x, 0) bitwise, value and gradient; and a target that alone requires
+// grad gets the same gradient as when both do.
+TEST(MseLossOp, MeanSquareIsMseAgainstZerosAndGradientSubsetsAgree) {
+  Generator gen(12);
+  Tensor xt = random_tensor({300, 7}, gen);
+  Variable a(xt, true), b(xt, true);
+  Variable la = mean_square(a), lb = mse_loss(b, Variable(Tensor::zeros({300, 7})));
+  EXPECT_EQ(la.data().item(), lb.data().item());
+  la.backward();
+  lb.backward();
+  EXPECT_EQ(a.grad().to_vector(), b.grad().to_vector());
+
+  Tensor tt = random_tensor({300, 7}, gen);
+  Variable x1(xt, true), t1(tt, true), x2(xt, false), t2(tt, true);
+  mse_loss(x1, t1).backward();
+  mse_loss(x2, t2).backward();
+  EXPECT_EQ(t1.grad().to_vector(), t2.grad().to_vector());
+}
+
+TEST(MseLossOp, BitwiseIdenticalForOneAndTwoThreads) {
+  ThreadCountGuard guard;
+  Generator gen(13);
+  Tensor xt = random_tensor({1000, 300}, gen), tt = random_tensor({1000, 300}, gen);
+  std::vector<float> losses;
+  std::vector<std::vector<float>> grads;
+  for (int threads : {1, 2}) {
+    set_num_threads(threads);
+    Variable x(xt, true), t(tt, true);
+    Variable loss = mse_loss(x, t);
+    losses.push_back(loss.data().item());
+    loss.backward();
+    grads.push_back(x.grad().to_vector());
+    losses.push_back(mean_square(Variable(xt)).data().item());
+  }
+  EXPECT_EQ(std::memcmp(&losses[0], &losses[2], sizeof(float)), 0);
+  EXPECT_EQ(std::memcmp(&losses[1], &losses[3], sizeof(float)), 0);
+  EXPECT_EQ(grads[0], grads[1]);
+}
+
+TEST(MseLossOp, BadInputThrows) {
+  EXPECT_TRUE(throws_with<ShapeError>(
+      [] {
+        mse_loss(Variable(Tensor::zeros({4, 3})), Variable(Tensor::zeros({3, 4})));
+      },
+      "mse_loss: input [4, 3] and target [3, 4] differ in shape"));
+  EXPECT_TRUE(throws_with<InvalidArgument>(
+      [] {
+        mse_loss(Variable(Tensor::zeros({0, 3})), Variable(Tensor::zeros({0, 3})));
+      },
+      "mse_loss: input is empty (shape [0, 3])"));
+  EXPECT_TRUE(throws_with<InvalidArgument>(
+      [] { mse_loss(Variable(Tensor::zeros({2})), Variable()); }, "mse_loss: target is undefined"));
+  EXPECT_TRUE(throws_with<InvalidArgument>([] { mean_square(Variable(Tensor::zeros({0}))); },
+                                           "mean_square: x is empty (shape [0])"));
 }
 
 TEST(MeanHeadsOp, ForwardAndBackwardMatchDoubleReference) {

@@ -21,6 +21,8 @@ enum class OpKind {
   NllLoss,
   Sum,
   Mean,
+  MseLoss,
+  MeanSquare,
   MeanHeads,
   Reshape,
   GatAttention,

@@ -1,4 +1,5 @@
-// gat/ops/reduce.h — reductions: sum, mean, mean over heads; and reshape.
+// gat/ops/reduce.h — reductions: sum, mean, the squared-error losses, mean over heads; and
+// reshape.
 //
 // Example (compiled in tests/ops/test_reduce.cpp):
 //
@@ -16,6 +17,15 @@ Variable sum(const Variable& x);
 
 /// s = (1/numel) Σ x. Shapes: any → []. Derivative: dx = ds / numel.
 Variable mean(const Variable& x);
+
+/// L = (1/numel) Σ (input − target)², PyTorch's F.mse_loss with reduction 'mean'. Shapes: input
+/// and target the same, non-empty → []. Derivatives: dinput = 2·dL·(input − target)/numel,
+/// dtarget = −dinput. One fused op: one read of both forward, one write per gradient backward.
+Variable mse_loss(const Variable& input, const Variable& target);
+
+/// L = (1/numel) Σ x², i.e. mse_loss(x, 0) without a zero tensor (the layer benchmark's loss, as
+/// x.pow(2).mean() in PyTorch). Shapes: any non-empty → []. Derivative: dx = 2·dL·x/numel.
+Variable mean_square(const Variable& x);
 
 /// y[n, c] = (1/H) Σ_h x[n, h, c]. Shapes: X [N, H, C] → Y [N, C].
 /// Derivative: dx[n, h, c] = dy[n, c] / H.

@@ -40,6 +40,45 @@ void sum_backward(int64_t n, float value, float* dx) {
     dx[i] = value;
 }
 
+double squared_error_sum(int64_t n, const float* x, const float* target) {
+  const int64_t blocks = (n + kSumBlock - 1) / kSumBlock;
+  std::vector<double> partials(static_cast<size_t>(blocks), 0.0);
+  // As sum_forward: one partial per fixed block, added in block order.
+#pragma omp parallel for schedule(static) if (parallel : n >= kParallelMinElements)
+  for (int64_t b = 0; b < blocks; ++b) {
+    const int64_t begin = b * kSumBlock;
+    const int64_t end = begin + kSumBlock < n ? begin + kSumBlock : n;
+    double s = 0.0;
+    if (target) {
+#pragma omp simd reduction(+ : s)
+      for (int64_t i = begin; i < end; ++i) {
+        const double d = static_cast<double>(x[i]) - static_cast<double>(target[i]);
+        s += d * d;
+      }
+    } else {
+#pragma omp simd reduction(+ : s)
+      for (int64_t i = begin; i < end; ++i)
+        s += static_cast<double>(x[i]) * static_cast<double>(x[i]);
+    }
+    partials[static_cast<size_t>(b)] = s;
+  }
+  double total = 0.0;
+  for (double s : partials)
+    total += s;
+  return total;
+}
+
+void squared_error_backward(int64_t n, float scale, const float* x, const float* target, float* dx,
+                            float* dt) {
+  // Element-wise; each entry's value is the same whatever thread writes it.
+#pragma omp parallel for simd schedule(static) if (parallel : n >= kParallelMinElements)
+  for (int64_t i = 0; i < n; ++i) {
+    const float g = scale * (target ? x[i] - target[i] : x[i]);
+    if (dx) dx[i] = g;
+    if (dt) dt[i] = -g;
+  }
+}
+
 // One thread per node: y[i, :] is written by its owner only.
 void mean_heads_forward(int64_t nodes, int64_t heads, int64_t channels, const float* x, float* y) {
   const float h_count = static_cast<float>(heads);
