@@ -47,7 +47,22 @@ using kernels::V8;
 // s_src[n,h] = ⟨att_src[h], x[n,h,:]⟩ and s_dst[n,h] = ⟨att_dst[h], x[n,h,:]⟩.
 void node_scores(int64_t n, int64_t heads, int64_t channels, const float* x, const float* att_src,
                  const float* att_dst, float* s_src, float* s_dst) {
-  // Strategy: one thread per node; each writes only its own H entries of s_src and s_dst.
+  // Strategy: one thread per node; each writes only its own H entries of s_src and s_dst. With
+  // eight heads of 8 or 16 channels, a node's eight dots of each kind are one vector
+  // (kernels::head_dots8): a stream over x at close to the copy rate instead of 16 scalar
+  // reductions per node.
+  if (heads == 8 && (channels == 8 || channels == 16)) {
+#pragma omp parallel for schedule(static)
+    for (int64_t v = 0; v < n; ++v) {
+      const float* xv = x + v * 8 * channels;
+      const bool c16 = channels == 16;
+      store8(s_src + v * 8,
+             c16 ? kernels::head_dots8<16>(att_src, xv) : kernels::head_dots8<8>(att_src, xv));
+      store8(s_dst + v * 8,
+             c16 ? kernels::head_dots8<16>(att_dst, xv) : kernels::head_dots8<8>(att_dst, xv));
+    }
+    return;
+  }
 #pragma omp parallel for schedule(static)
   for (int64_t v = 0; v < n; ++v) {
     for (int64_t h = 0; h < heads; ++h) {
@@ -61,6 +76,11 @@ void node_scores(int64_t n, int64_t heads, int64_t channels, const float* x, con
 }  // namespace
 
 namespace {
+
+// How many edges ahead the row gather prefetches the source scores of the rows that follow
+// (about two rows of the benchmark graph): the score loop's own prefetch, kPrefetchDistance
+// ahead, leaves its first loads waiting.
+constexpr int64_t kScorePrefetchDistance = 24;
 
 // The forward pass for compile-time head and channel counts kH, kC (0: any, read at run time).
 template <int kH, int kC>
@@ -180,6 +200,9 @@ void forward_impl(const Graph& graph, const GatAttentionArgs& args, const float*
           const float* x_j = x + static_cast<int64_t>(in_src[begin + k]) * width;
           if (begin + k + kPrefetchDistance < num_slots)
             prefetch_row(x + in_src[begin + k + kPrefetchDistance] * width, width);
+          // The next rows' source scores, far enough ahead to arrive before their score loop.
+          if (begin + k + kScorePrefetchDistance < num_slots)
+            __builtin_prefetch(s_src + in_src[begin + k + kScorePrefetchDistance] * kH);
           const float* a = score + k * kH;
           for (int h = 0; h < kH; ++h) {
 #pragma omp simd
