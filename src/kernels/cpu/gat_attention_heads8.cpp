@@ -66,6 +66,11 @@ void backward_impl(const Graph& graph, const GatAttentionArgs& args, const float
             const int64_t next = in_src[begin + k + kPrefetchDistance];
             prefetch_row(x + next * kWidth, kWidth);
             __builtin_prefetch(s_src + next * 8);
+            // The record this edge's successor will write lies at a random slot: fetch its line
+            // for writing now, so the store does not wait for the line to arrive.
+            if (records)
+              __builtin_prefetch(
+                  records + static_cast<int64_t>(in_to_out[begin + k + kPrefetchDistance]) * 16, 1);
           }
           V8 z = load8(s_src + j * 8) + sd;
           if (edge_score) z += load8(edge_score + edge * 8);
