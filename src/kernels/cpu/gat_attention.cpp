@@ -142,8 +142,7 @@ void forward_impl(const Graph& graph, const GatAttentionArgs& args, const float*
           store8(score + k * 8, w);
           sum += w;
         }
-        for (int h = 0; h < 8; ++h)
-          lse[i * 8 + h] = mx[h] + std::log(sum[h]);
+        store8(lse + i * 8, mx + kernels::log8(sum));
         const V8 inv = 1.0f / sum;
         for (int64_t k = 0; k < degree; ++k) {
           const int64_t edge = in_edge[begin + k];
