@@ -29,6 +29,8 @@ tools/gat/cmd_bench.cpp):
            does not. Negligible.
          - PyG times inference before training (fresh weights), gat.cpp after. Values of the
            weights do not change the work.
+         - The loss: PyG's out.pow(2).mean() is two ops (and two backward ops); gat.cpp's
+           mean_square(out) is one fused op. The same math, each library's way of writing it.
          - Peak RSS: PyG's includes the Python interpreter and libtorch (the "PyG baseline RSS"
            column: RSS after loading the graph, about 300 MiB); gat.cpp's includes the graph
            load and CSR build. Both are the process peak over inference and training.
