@@ -10,13 +10,13 @@ namespace {
 // Elements per partial sum in sum_forward: fixed, so the summation order never depends on the
 // number of threads.
 constexpr int64_t kSumBlock = 4096;
-}  // namespace
 
-double sum_forward(int64_t n, const float* x) {
+// Σ_i term(i) over [0, n) in double: one partial per fixed block, each summed by one thread, the
+// partials added in block order, so the result is the same for any thread count.
+template <class Term>
+double blocked_sum(int64_t n, Term term) {
   const int64_t blocks = (n + kSumBlock - 1) / kSumBlock;
   std::vector<double> partials(static_cast<size_t>(blocks), 0.0);
-  // Each block is summed by one thread into its own partial; the partials are added in block
-  // order below.
 #pragma omp parallel for schedule(static) if (parallel : n >= kParallelMinElements)
   for (int64_t b = 0; b < blocks; ++b) {
     const int64_t begin = b * kSumBlock;
@@ -25,13 +25,19 @@ double sum_forward(int64_t n, const float* x) {
     // The simd reduction's order is fixed by the code, not by the thread count.
 #pragma omp simd reduction(+ : s)
     for (int64_t i = begin; i < end; ++i)
-      s += static_cast<double>(x[i]);
+      s += term(i);
     partials[static_cast<size_t>(b)] = s;
   }
   double total = 0.0;
   for (double s : partials)
     total += s;
   return total;
+}
+
+}  // namespace
+
+double sum_forward(int64_t n, const float* x) {
+  return blocked_sum(n, [x](int64_t i) { return static_cast<double>(x[i]); });
 }
 
 void sum_backward(int64_t n, float value, float* dx) {
@@ -41,31 +47,15 @@ void sum_backward(int64_t n, float value, float* dx) {
 }
 
 double squared_error_sum(int64_t n, const float* x, const float* target) {
-  const int64_t blocks = (n + kSumBlock - 1) / kSumBlock;
-  std::vector<double> partials(static_cast<size_t>(blocks), 0.0);
-  // As sum_forward: one partial per fixed block, added in block order.
-#pragma omp parallel for schedule(static) if (parallel : n >= kParallelMinElements)
-  for (int64_t b = 0; b < blocks; ++b) {
-    const int64_t begin = b * kSumBlock;
-    const int64_t end = begin + kSumBlock < n ? begin + kSumBlock : n;
-    double s = 0.0;
-    if (target) {
-#pragma omp simd reduction(+ : s)
-      for (int64_t i = begin; i < end; ++i) {
-        const double d = static_cast<double>(x[i]) - static_cast<double>(target[i]);
-        s += d * d;
-      }
-    } else {
-#pragma omp simd reduction(+ : s)
-      for (int64_t i = begin; i < end; ++i)
-        s += static_cast<double>(x[i]) * static_cast<double>(x[i]);
-    }
-    partials[static_cast<size_t>(b)] = s;
-  }
-  double total = 0.0;
-  for (double s : partials)
-    total += s;
-  return total;
+  if (!target)
+    return blocked_sum(n, [x](int64_t i) {
+      const double v = static_cast<double>(x[i]);
+      return v * v;
+    });
+  return blocked_sum(n, [x, target](int64_t i) {
+    const double d = static_cast<double>(x[i]) - static_cast<double>(target[i]);
+    return d * d;
+  });
 }
 
 void squared_error_backward(int64_t n, float scale, const float* x, const float* target, float* dx,
