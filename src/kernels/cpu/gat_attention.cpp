@@ -123,6 +123,7 @@ void forward_impl(const Graph& graph, const GatAttentionArgs& args, const float*
         continue;
       }
       const float* sd_i = s_dst + i * heads;
+      [[maybe_unused]] V8 row_inv;  // eight heads: 1 / Σ_j exp(e_ij − max), per head
       if constexpr (kH == 8) {
         // Eight heads: every per-edge head loop is a few vector operations (kernels::V8).
         const V8 sd = load8(sd_i);
@@ -136,21 +137,20 @@ void forward_impl(const Graph& graph, const GatAttentionArgs& args, const float*
           store8(score + k * 8, e);
           mx = max8(mx, e);
         }
+        // The weights stay unnormalised through the gather (w · m, the denominator applied once
+        // per row and head at the end), so there is no per-edge normalisation pass.
         V8 sum = splat8(0.0f);
         for (int64_t k = 0; k < degree; ++k) {
           const V8 w = exp8(load8(score + k * 8) - mx);
-          store8(score + k * 8, w);
           sum += w;
+          store8(score + k * 8, mask.active ? w * mask8(mask, in_edge[begin + k]) : w);
         }
         store8(lse + i * 8, mx + kernels::log8(sum));
-        const V8 inv = 1.0f / sum;
-        for (int64_t k = 0; k < degree; ++k) {
-          const int64_t edge = in_edge[begin + k];
-          V8 a = load8(score + k * 8) * inv;
-          if (mask.active) a *= mask8(mask, edge);
-          store8(score + k * 8, a);
-          if (alpha) store8(alpha + edge * 8, a);
-        }
+        row_inv = 1.0f / sum;
+        if (alpha)
+          for (int64_t k = 0; k < degree; ++k)
+            store8(alpha + static_cast<int64_t>(in_edge[begin + k]) * 8,
+                   load8(score + k * 8) * row_inv);
       } else {
         // Phase 1: scores e_ij and their max per head.
         std::fill(row_max, row_max + heads, -std::numeric_limits<float>::infinity());
@@ -192,7 +192,7 @@ void forward_impl(const Graph& graph, const GatAttentionArgs& args, const float*
         }
       }
       // Phase 3: out[i] = Σ_j α'_ij x[j], the row accumulated in registers when its width is
-      // known at compile time.
+      // known at compile time (eight heads: Σ_j w_ij m_ij x[j], then × 1 / Σ_j w_ij per head).
       if constexpr (kH > 0 && kC > 0) {
         float acc[kH * kC] = {};
         for (int64_t k = 0; k < degree; ++k) {
@@ -207,6 +207,13 @@ void forward_impl(const Graph& graph, const GatAttentionArgs& args, const float*
 #pragma omp simd
             for (int c = 0; c < kC; ++c)
               acc[h * kC + c] += a[h] * x_j[h * kC + c];
+          }
+        }
+        if constexpr (kH == 8) {
+          for (int h = 0; h < kH; ++h) {
+#pragma omp simd
+            for (int c = 0; c < kC; ++c)
+              acc[h * kC + c] *= row_inv[h];
           }
         }
         kernels::write_row_plus_bias(out_i, acc, bias, kH * kC);
