@@ -22,10 +22,13 @@ double blocked_sum(int64_t n, Term term) {
     const int64_t begin = b * kSumBlock;
     const int64_t end = begin + kSumBlock < n ? begin + kSumBlock : n;
     double s = 0.0;
+    // A local copy: through the parallel region's shared capture the loop did not vectorise
+    // (the element-wise benchmark went from 2.5 to 9.4 ms).
+    const Term local = term;
     // The simd reduction's order is fixed by the code, not by the thread count.
 #pragma omp simd reduction(+ : s)
     for (int64_t i = begin; i < end; ++i)
-      s += term(i);
+      s += local(i);
     partials[static_cast<size_t>(b)] = s;
   }
   double total = 0.0;
