@@ -7,15 +7,17 @@
 //   e_ij  = LeakyReLU(z_ij)
 //   α_ij  = exp(e_ij − lse[i,h]),  lse[i,h] = log Σ_{k→i} exp(e_ik)   (softmax over i's in-edges)
 //   α'_ij = α_ij · m_eh / (1 − p)   with m_eh = uniform_at(key, e·H + h) ≥ p   (training, p > 0)
-//   out[i,h,:] = Σ_{j→i} α'_ij x[j,h,:] (+ bias[h,:])   (0, or the bias, for a node with no
-//                                                     incoming edge)
+//   out[i,h,:] = Σ_{j→i} α'_ij x[j,h,:] (+ bias[h,:])
+//                (0, or the bias, for a node with no incoming edge)
 // Backward, given g = ∂L/∂out:
 //   dα'_ij = ⟨g[i,h,:], x[j,h,:]⟩,   dα_ij = dα'_ij · m_eh / (1 − p)
-//   D[i,h] = Σ_j α_ij dα_ij,          de_ij = α_ij (dα_ij − D[i,h]),   dz_ij = de_ij ·
-//   LeakyReLU'(z_ij) ds_dst[i,h] = Σ_{j→i} dz_ij,      ds_src[j,h] = Σ_{i: j→i} dz_ij,
-//   dedge_score[e,h] = dz_ij dx[j,h,:] = Σ_{i: j→i} α'_ij g[i,h,:] + ds_src[j,h] att_src[h] +
-//   ds_dst[j,h] att_dst[h] datt_src[h,:] = Σ_j ds_src[j,h] x[j,h,:],   datt_dst[h,:] = Σ_i
-//   ds_dst[i,h] x[i,h,:] dbias[h,:] = Σ_i g[i,h,:]
+//   D[i,h] = Σ_j α_ij dα_ij,   de_ij = α_ij (dα_ij − D[i,h])
+//   dz_ij = de_ij · LeakyReLU'(z_ij)
+//   ds_dst[i,h] = Σ_{j→i} dz_ij,   ds_src[j,h] = Σ_{i: j→i} dz_ij
+//   dedge_score[e,h] = dz_ij
+//   dx[j,h,:] = Σ_{i: j→i} α'_ij g[i,h,:] + ds_src[j,h] att_src[h] + ds_dst[j,h] att_dst[h]
+//   datt_src[h,:] = Σ_j ds_src[j,h] x[j,h,:],   datt_dst[h,:] = Σ_i ds_dst[i,h] x[i,h,:]
+//   dbias[h,:] = Σ_i g[i,h,:]
 //
 // Shapes: x [N, H, C]; att_src, att_dst [H, C]; edge_score [E, H] and bias [H·C] (optional);
 // out [N, H, C]; s_src, s_dst, lse [N, H] (saved for backward: O(N·H), nothing per edge is kept);

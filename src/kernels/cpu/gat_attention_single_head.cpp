@@ -42,12 +42,12 @@ void gat_attention_forward_single_head(const Graph& graph, const GatAttentionArg
     for (int64_t i = bounds[part]; i < bounds[part + 1]; ++i) {
       const int64_t begin = in_ptr[i], degree = in_ptr[i + 1] - begin;
       float* out_i = out + i * width;
-      std::fill(out_i, out_i + width, 0.0f);
       if (degree == 0) {
         write_row_plus_bias(out_i, nullptr, bias, width);
         lse[i] = 0.0f;  // no incoming edge: out is the bias (or 0); any finite lse will do
         continue;
       }
+      std::fill(out_i, out_i + width, 0.0f);
       const int32_t* src = in_src + begin;
       const int32_t* eid = in_edge + begin;
       const float sd = s_dst[i];
