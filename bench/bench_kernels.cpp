@@ -102,7 +102,7 @@ void AttentionBackward(benchmark::State& state) {
   for (auto _ : state)
     gat::gat_attention_backward(f.graph, args(), f.h.data(), f.att_src.data(), f.att_dst.data(),
                                 nullptr, f.s_src.data(), f.s_dst.data(), f.lse.data(),
-                                f.grad_out.data(), f.grad_h.data(), f.grad_att_src.data(),
+                                f.out.data(), f.bias.data(), f.grad_out.data(), f.grad_h.data(), f.grad_att_src.data(),
                                 f.grad_att_dst.data(), nullptr, f.grad_bias.data());
 }
 

@@ -1,7 +1,7 @@
 // gat_attention: argument checks and autograd wiring around the fused kernel
 // (gat/kernels/gat_attention.h). Forward saves s_src, s_dst and lse (O(N·H)) plus references to
-// its inputs' tensors; backward recomputes every per-edge value, including the dropout mask,
-// which it regenerates from the key drawn here.
+// its inputs' tensors and its output; backward recomputes every per-edge value, including the
+// dropout mask, which it regenerates from the key drawn here.
 #include "gat/ops/gat_attention.h"
 
 #include <cmath>
@@ -77,8 +77,10 @@ Variable gat_attention(const Variable& x, const Variable& att_src, const Variabl
   std::vector<Variable> inputs = {x, att_src, att_dst};
   if (has_es) inputs.push_back(edge_score);
   if (has_bias) inputs.push_back(bias);
-  BackwardFn backward = [graph, args, x_t, as_t, ad_t, es_t, s_src, s_dst, lse, has_es, has_bias](
-                            const Tensor& grad_out, const std::vector<bool>& needs) {
+  // The output and the bias are kept for backward too (D = ⟨g, out − bias⟩ per node and head).
+  const Tensor out_t = out, bias_t = has_bias ? bias.data() : Tensor();
+  BackwardFn backward = [graph, args, x_t, as_t, ad_t, es_t, s_src, s_dst, lse, out_t, bias_t,
+                         has_es, has_bias](const Tensor& grad_out, const std::vector<bool>& needs) {
     GAT_ASSERT(grad_out.shape() == x_t.shape(), "gradient of shape ", grad_out.shape().str(),
                " for an output of shape ", x_t.shape().str());
     std::vector<Tensor> grads(needs.size());
@@ -94,7 +96,8 @@ Variable gat_attention(const Variable& x, const Variable& att_src, const Variabl
     }
     gat_attention_backward(graph, args, x_t.data(), as_t.data(), ad_t.data(),
                            has_es ? es_t.data() : nullptr, s_src.data(), s_dst.data(), lse.data(),
-                           grad_out.data(), ptr[0], ptr[1], ptr[2], ptr[3], ptr[4]);
+                           out_t.data(), has_bias ? bias_t.data() : nullptr, grad_out.data(),
+                           ptr[0], ptr[1], ptr[2], ptr[3], ptr[4]);
     return grads;
   };
   return make_output(std::move(out), OpKind::GatAttention, std::move(inputs), std::move(backward));

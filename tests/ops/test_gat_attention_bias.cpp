@@ -83,9 +83,10 @@ TEST(GatAttentionBias, FusedBiasIsGatAttentionThenAddBias) {
       const std::vector<Tensor> fused = run(in, true, dropout, w);
       const std::vector<Tensor> composed = run(in, false, dropout, w);
       // The forward adds the same two floats either way; the bias gradient sums the same rows,
-      // in another order.
+      // in another order. The eight-head backward takes D = ⟨g, out − bias⟩ from the output, and
+      // (acc + bias) − bias is acc only to rounding: its input gradients agree to rounding.
       for (size_t k = 0; k < fused.size(); ++k) {
-        if (k == 6) {
+        if (k == 6 || (heads == 8 && k >= 2)) {
           ASSERT_EQ(fused[k].shape(), composed[k].shape());
           for (int64_t c = 0; c < fused[k].numel(); ++c)
             EXPECT_NEAR(fused[k].data()[c], composed[k].data()[c],

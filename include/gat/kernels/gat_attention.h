@@ -11,7 +11,7 @@
 //                (0, or the bias, for a node with no incoming edge)
 // Backward, given g = ∂L/∂out:
 //   dα'_ij = ⟨g[i,h,:], x[j,h,:]⟩,   dα_ij = dα'_ij · m_eh / (1 − p)
-//   D[i,h] = Σ_j α_ij dα_ij,   de_ij = α_ij (dα_ij − D[i,h])
+//   D[i,h] = Σ_j α_ij dα_ij = ⟨g[i,h,:], out[i,h,:] − bias[h,:]⟩,   de_ij = α_ij (dα_ij − D[i,h])
 //   dz_ij = de_ij · LeakyReLU'(z_ij)
 //   ds_dst[i,h] = Σ_{j→i} dz_ij,   ds_src[j,h] = Σ_{i: j→i} dz_ij
 //   dedge_score[e,h] = dz_ij
@@ -20,7 +20,7 @@
 //   dbias[h,:] = Σ_i g[i,h,:]
 //
 // Shapes: x [N, H, C]; att_src, att_dst [H, C]; edge_score [E, H] and bias [H·C] (optional);
-// out [N, H, C]; s_src, s_dst, lse [N, H] (saved for backward: O(N·H), nothing per edge is kept);
+// out [N, H, C]; s_src, s_dst, lse [N, H] (saved for backward with out: nothing per edge is kept);
 // alpha [E, H] in edge-id order (optional output).
 //
 // Strategy: forward is one pass over destination rows (CSR by destination), one thread per row,
@@ -35,9 +35,10 @@
 // counts, and for H = 8 with C = 8 or 16 every per-edge head loop is a few branch-free 8-lane
 // vector operations (LeakyReLU as a select, exp by a vectorisable polynomial with relative error
 // < 2e-7 instead of libm's expf, the per-head dot products reduced by an 8 × 8 transpose-and-add)
-// with the destination's or source's row accumulated in registers; their backward pass by
-// destination leaves each edge's α' and dz in a transient [E, 16] buffer so that the pass by
-// source only gathers g (src/kernels/cpu/gat_attention_heads8.h). One head (the Planetoid output
+// with the destination's or source's row accumulated in registers; their backward takes D from
+// the forward's output and then computes every per-edge value in one pass by source, which
+// gathers only g, leaving each edge's dz in a transient [E, 8] buffer for the sums by destination
+// (src/kernels/cpu/gat_attention_heads8.h). One head (the Planetoid output
 // layer) has a path of its own (gat_attention_single_head.h). The generic path computes the same
 // formulas with plain loops; the tests run every path against the dense reference.
 #pragma once
@@ -64,13 +65,15 @@ void gat_attention_forward(const Graph& graph, const GatAttentionArgs& args, con
                            const float* bias, float* out, float* s_src, float* s_dst, float* lse,
                            float* alpha);
 
-/// Backward. Receives exactly what forward saved (s_src, s_dst, lse) plus its inputs. Each output
-/// pointer may be null when that gradient is not needed; non-null outputs are overwritten.
-/// grad_bias [H·C] = Σ_i g[i], reduced in the same pass as datt_src and datt_dst.
+/// Backward. Receives what forward saved (s_src, s_dst, lse), its output out and the bias it
+/// added (null if none), plus its inputs. Each output pointer may be null when that gradient is
+/// not needed; non-null outputs are overwritten. grad_bias [H·C] = Σ_i g[i], reduced in the same
+/// pass as datt_src and datt_dst.
 void gat_attention_backward(const Graph& graph, const GatAttentionArgs& args, const float* x,
                             const float* att_src, const float* att_dst, const float* edge_score,
                             const float* s_src, const float* s_dst, const float* lse,
-                            const float* grad_out, float* grad_x, float* grad_att_src,
-                            float* grad_att_dst, float* grad_edge_score, float* grad_bias);
+                            const float* out, const float* bias, const float* grad_out,
+                            float* grad_x, float* grad_att_src, float* grad_att_dst,
+                            float* grad_edge_score, float* grad_bias);
 
 }  // namespace gat

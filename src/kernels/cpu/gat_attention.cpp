@@ -439,8 +439,9 @@ void backward_impl(const Graph& graph, const GatAttentionArgs& args, const float
 void gat_attention_backward(const Graph& graph, const GatAttentionArgs& args, const float* x,
                             const float* att_src, const float* att_dst, const float* edge_score,
                             const float* s_src, const float* s_dst, const float* lse,
-                            const float* grad_out, float* grad_x, float* grad_att_src,
-                            float* grad_att_dst, float* grad_edge_score, float* grad_bias) {
+                            const float* out, const float* bias, const float* grad_out,
+                            float* grad_x, float* grad_att_src, float* grad_att_dst,
+                            float* grad_edge_score, float* grad_bias) {
   if (!grad_x && !grad_att_src && !grad_att_dst && !grad_edge_score && !grad_bias) return;
   const int64_t n = graph.num_nodes();
   const int64_t heads = args.heads, channels = args.channels, width = heads * channels;
@@ -449,10 +450,13 @@ void gat_attention_backward(const Graph& graph, const GatAttentionArgs& args, co
   // ds_dst[i,h] = Σ_j dz_ij and ds_src[j,h] = Σ_i dz_ij.
   // The bias gradient alone needs no edge pass.
   const bool need_edges = grad_x || grad_att_src || grad_att_dst || grad_edge_score;
-  const bool need_src = grad_x || grad_att_src;
+  const bool heads8 = heads == 8 && (channels == 8 || channels == 16);
+  // The eight-head passes compute ds_src whenever they run (it is a by-product of their pass by
+  // source).
+  const bool need_src = grad_x || grad_att_src || (heads8 && need_edges);
   // Every entry is written before it is read, so the buffers come uninitialised from the
   // tensor allocator (which reuses freed buffers: no page faults or zeroing per step).
-  Tensor mean_da_t = need_edges ? Tensor::empty({n, heads}) : Tensor();
+  Tensor mean_da_t = need_edges && !heads8 ? Tensor::empty({n, heads}) : Tensor();
   Tensor ds_dst_t = need_edges ? Tensor::empty({n, heads}) : Tensor();
   Tensor ds_src_t = need_src ? Tensor::empty({n, heads}) : Tensor();
   float* ds_dst = need_edges ? ds_dst_t.data() : nullptr;
@@ -467,14 +471,16 @@ void gat_attention_backward(const Graph& graph, const GatAttentionArgs& args, co
     kernels::gat_attention_backward_single_head(graph, args, x, att_src, att_dst, edge_score, s_src,
                                                 s_dst, lse, grad_out, grad_x, grad_edge_score,
                                                 mean_da_t.data(), ds_dst, ds_src_ptr);
-  else if (heads == 8 && (channels == 8 || channels == 16)) {
-    // The eight-head passes leave each edge's α' and dz for the pass by source: E × 16 floats
-    // (gat_attention_heads8.h), only while this call runs.
-    Tensor records =
-        need_src ? Tensor::empty({graph.num_edges(), kernels::kHeads8RecordFloats}) : Tensor();
-    kernels::gat_attention_backward_heads8(
-        graph, args, x, att_src, att_dst, edge_score, s_src, s_dst, lse, grad_out, grad_x,
-        grad_edge_score, mean_da_t.data(), ds_dst, ds_src_ptr, need_src ? records.data() : nullptr);
+  else if (heads8) {
+    // D from the forward's output, then one pass by source that gathers g only, then the dz sums
+    // by destination: N × 24 + E × 8 floats of scratch (gat_attention_heads8.h), only while this
+    // call runs.
+    Tensor node_buf = Tensor::empty({n, kernels::kHeads8NodeFloats});
+    Tensor edge_buf = Tensor::empty({graph.num_edges(), kernels::kHeads8EdgeFloats});
+    kernels::gat_attention_backward_heads8(graph, args, x, att_src, att_dst, edge_score, s_src,
+                                           s_dst, lse, out, bias, grad_out, grad_x,
+                                           grad_edge_score, ds_dst, ds_src_ptr, node_buf.data(),
+                                           edge_buf.data());
   } else
     switch (channels) {
       case 8:
