@@ -67,8 +67,8 @@ class Graph {
   const int32_t* out_dst() const { return d_->out_dst.data(); }
   const int32_t* out_edge() const { return d_->out_edge.data(); }
   /// For each slot of the CSR by destination, the slot of the same edge in the reverse index:
-  /// out_edge()[in_to_out()[s]] == in_edge()[s]. A backward pass by destination uses it to leave
-  /// per-edge values where the pass by source will read them in order.
+  /// out_edge()[in_to_out()[s]] == in_edge()[s]. A backward pass by destination uses it to read
+  /// the per-edge values that a pass by source left in reverse-index order.
   const int32_t* in_to_out() const { return d_->in_to_out.data(); }
 
   int64_t in_degree(int64_t i) const { return d_->in_ptr[i + 1] - d_->in_ptr[i]; }
