@@ -77,8 +77,11 @@ Variable gat_attention(const Variable& x, const Variable& att_src, const Variabl
   std::vector<Variable> inputs = {x, att_src, att_dst};
   if (has_es) inputs.push_back(edge_score);
   if (has_bias) inputs.push_back(bias);
-  // The output and the bias are kept for backward too (D = ⟨g, out − bias⟩ per node and head).
-  const Tensor out_t = out, bias_t = has_bias ? bias.data() : Tensor();
+  // The eight-head backward also reads the output and the bias (D = ⟨g, out − bias⟩ per node and
+  // head); other shapes do not keep them alive.
+  const bool keep_out = gat_attention_backward_reads_output(args);
+  const Tensor out_t = keep_out ? out : Tensor();
+  const Tensor bias_t = keep_out && has_bias ? bias.data() : Tensor();
   BackwardFn backward = [graph, args, x_t, as_t, ad_t, es_t, s_src, s_dst, lse, out_t, bias_t,
                          has_es, has_bias](const Tensor& grad_out, const std::vector<bool>& needs) {
     GAT_ASSERT(grad_out.shape() == x_t.shape(), "gradient of shape ", grad_out.shape().str(),
@@ -96,7 +99,8 @@ Variable gat_attention(const Variable& x, const Variable& att_src, const Variabl
     }
     gat_attention_backward(graph, args, x_t.data(), as_t.data(), ad_t.data(),
                            has_es ? es_t.data() : nullptr, s_src.data(), s_dst.data(), lse.data(),
-                           out_t.data(), has_bias ? bias_t.data() : nullptr, grad_out.data(),
+                           out_t.defined() ? out_t.data() : nullptr,
+                           bias_t.defined() ? bias_t.data() : nullptr, grad_out.data(),
                            ptr[0], ptr[1], ptr[2], ptr[3], ptr[4]);
     return grads;
   };

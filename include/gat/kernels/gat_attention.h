@@ -65,8 +65,12 @@ void gat_attention_forward(const Graph& graph, const GatAttentionArgs& args, con
                            const float* bias, float* out, float* s_src, float* s_dst, float* lse,
                            float* alpha);
 
+/// Whether gat_attention_backward reads the forward's output for these arguments (the eight-head
+/// path, H = 8 with C = 8 or 16); otherwise out and bias may be null there.
+bool gat_attention_backward_reads_output(const GatAttentionArgs& args);
+
 /// Backward. Receives what forward saved (s_src, s_dst, lse), its output out and the bias it
-/// added (null if none), plus its inputs. Each output pointer may be null when that gradient is
+/// added (null if none; both only read when gat_attention_backward_reads_output), plus its inputs. Each output pointer may be null when that gradient is
 /// not needed; non-null outputs are overwritten. grad_bias [H·C] = Σ_i g[i], reduced in the same
 /// pass as datt_src and datt_dst.
 void gat_attention_backward(const Graph& graph, const GatAttentionArgs& args, const float* x,

@@ -436,6 +436,10 @@ void backward_impl(const Graph& graph, const GatAttentionArgs& args, const float
 
 }  // namespace
 
+bool gat_attention_backward_reads_output(const GatAttentionArgs& args) {
+  return args.heads == 8 && (args.channels == 8 || args.channels == 16);
+}
+
 void gat_attention_backward(const Graph& graph, const GatAttentionArgs& args, const float* x,
                             const float* att_src, const float* att_dst, const float* edge_score,
                             const float* s_src, const float* s_dst, const float* lse,
@@ -450,7 +454,7 @@ void gat_attention_backward(const Graph& graph, const GatAttentionArgs& args, co
   // ds_dst[i,h] = Σ_j dz_ij and ds_src[j,h] = Σ_i dz_ij.
   // The bias gradient alone needs no edge pass.
   const bool need_edges = grad_x || grad_att_src || grad_att_dst || grad_edge_score;
-  const bool heads8 = heads == 8 && (channels == 8 || channels == 16);
+  const bool heads8 = gat_attention_backward_reads_output(args);
   // The eight-head passes compute ds_src whenever they run (it is a by-product of their pass by
   // source).
   const bool need_src = grad_x || grad_att_src || (heads8 && need_edges);
