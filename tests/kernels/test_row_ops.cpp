@@ -1,10 +1,11 @@
 // Tests for the vector helpers of the sparse kernels (src/kernels/cpu/row_ops.h, internal):
 // exp8 and log8 against libm in double, over the ranges the attention kernels feed them, and
-// exp8 lane for lane equal to the scalar exp_approx it mirrors.
+// exp8 and exp16 lane for lane equal to the scalar exp_approx they mirror.
 #include "kernels/cpu/row_ops.h"
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -59,6 +60,37 @@ TEST(RowOps, Exp8MatchesExpApproxAndTheExactExp) {
       const double exact = std::exp(static_cast<double>(xs[i + l]));
       ASSERT_LE(std::abs(y[l] - exact), exact * 4e-7) << "x " << xs[i + l];
     }
+  }
+}
+
+// exp16 (two edges' heads per register in the eight-head forward) must give exactly what exp8 and
+// the scalar exp_approx give, lane for lane; cat16 / low8 / high8 must round-trip the halves.
+TEST(RowOps, Exp16MatchesExp8AndTheHalvesRoundTrip) {
+  std::vector<float> xs;
+  for (float x = -90.0f; x <= 1.0f; x += 0.0007f)
+    xs.push_back(x);
+  while (xs.size() % 16)
+    xs.push_back(0.5f);
+  for (size_t i = 0; i < xs.size(); i += 16) {
+    const V8 a = load8(xs.data() + i), b = load8(xs.data() + i + 8);
+    const V16 v = cat16(a, b);
+    ASSERT_TRUE(std::equal(xs.begin() + i, xs.begin() + i + 16, &v[0]));
+    const V8 lo = low8(v), hi = high8(v);
+    for (int l = 0; l < 8; ++l) {
+      ASSERT_EQ(lo[l], a[l]);
+      ASSERT_EQ(hi[l], b[l]);
+    }
+    const V16 y = exp16(v);
+    const V8 ya = exp8(a), yb = exp8(b);
+    for (int l = 0; l < 8; ++l) {
+      ASSERT_EQ(y[l], ya[l]) << "x " << xs[i + l];
+      ASSERT_EQ(y[8 + l], yb[l]) << "x " << xs[i + 8 + l];
+      ASSERT_EQ(y[l], exp_approx(xs[i + l])) << "x " << xs[i + l];
+    }
+    float out[16];
+    store16(out, leaky_relu16(v, 0.2f));
+    for (int l = 0; l < 16; ++l)
+      ASSERT_EQ(out[l], xs[i + l] > 0.0f ? xs[i + l] : xs[i + l] * 0.2f);
   }
 }
 

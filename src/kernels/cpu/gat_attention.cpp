@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <type_traits>
 #include <vector>
 
 #include "gat/core/parallel.h"
@@ -43,6 +44,16 @@ using kernels::prefetch_row;
 using kernels::splat8;
 using kernels::store8;
 using kernels::V8;
+using kernels::cat16;
+using kernels::exp16;
+using kernels::high8;
+using kernels::leaky_relu16;
+using kernels::load16;
+using kernels::low8;
+using kernels::max16;
+using kernels::splat16;
+using kernels::store16;
+using kernels::V16;
 
 // s_src[n,h] = ⟨att_src[h], x[n,h,:]⟩ and s_dst[n,h] = ⟨att_dst[h], x[n,h,:]⟩.
 void node_scores(int64_t n, int64_t heads, int64_t channels, const float* x, const float* att_src,
@@ -125,26 +136,58 @@ void forward_impl(const Graph& graph, const GatAttentionArgs& args, const float*
       const float* sd_i = s_dst + i * heads;
       [[maybe_unused]] V8 row_inv;  // eight heads: 1 / Σ_j exp(e_ij − max), per head
       if constexpr (kH == 8) {
-        // Eight heads: every per-edge head loop is a few vector operations (kernels::V8).
+        // Eight heads: every per-edge head loop is a few vector operations (kernels::V8), two
+        // edges at a time where the work is the same for every edge (kernels::V16).
         const V8 sd = load8(sd_i);
-        V8 mx = splat8(-std::numeric_limits<float>::infinity());
-        for (int64_t k = 0; k < degree; ++k) {
-          if (begin + k + kPrefetchDistance < num_slots)
-            __builtin_prefetch(s_src + in_src[begin + k + kPrefetchDistance] * 8);
-          V8 z = load8(s_src + static_cast<int64_t>(in_src[begin + k]) * 8) + sd;
-          if (edge_score) z += load8(edge_score + static_cast<int64_t>(in_edge[begin + k]) * 8);
-          const V8 e = leaky_relu8(z, slope);
-          store8(score + k * 8, e);
+        const int32_t* src = in_src + begin;
+        const int32_t* eid = in_edge + begin;
+        const auto score8 = [&](int64_t k) {
+          V8 z = load8(s_src + static_cast<int64_t>(src[k]) * 8) + sd;
+          if (edge_score) z += load8(edge_score + static_cast<int64_t>(eid[k]) * 8);
+          return z;
+        };
+        const int64_t pairs_end = degree & ~int64_t{1};
+        V16 mx2 = splat16(-std::numeric_limits<float>::infinity());
+        for (int64_t k = 0; k < pairs_end; k += 2) {
+          if (begin + k + 1 + kPrefetchDistance < num_slots) {
+            __builtin_prefetch(s_src + src[k + kPrefetchDistance] * 8);
+            __builtin_prefetch(s_src + src[k + 1 + kPrefetchDistance] * 8);
+          }
+          const V16 e = leaky_relu16(cat16(score8(k), score8(k + 1)), slope);
+          store16(score + k * 8, e);
+          mx2 = max16(mx2, e);
+        }
+        V8 mx = max8(low8(mx2), high8(mx2));
+        if (pairs_end < degree) {
+          const V8 e = leaky_relu8(score8(pairs_end), slope);
+          store8(score + pairs_end * 8, e);
           mx = max8(mx, e);
         }
         // The weights stay unnormalised through the gather (w · m, the denominator applied once
-        // per row and head at the end), so there is no per-edge normalisation pass.
+        // per row and head at the end), so there is no per-edge normalisation pass. The sum runs
+        // edge by edge in CSR order (low half, then high half of each pair).
+        const V16 mx16 = cat16(mx, mx);
         V8 sum = splat8(0.0f);
-        for (int64_t k = 0; k < degree; ++k) {
-          const V8 w = exp8(load8(score + k * 8) - mx);
-          sum += w;
-          store8(score + k * 8, mask.active ? w * mask8(mask, in_edge[begin + k]) : w);
-        }
+        const auto weigh = [&](auto masked) {
+          for (int64_t k = 0; k < pairs_end; k += 2) {
+            V16 w = exp16(load16(score + k * 8) - mx16);
+            sum += low8(w);
+            sum += high8(w);
+            if constexpr (decltype(masked)::value)
+              w *= cat16(mask8(mask, eid[k]), mask8(mask, eid[k + 1]));
+            store16(score + k * 8, w);
+          }
+          if (pairs_end < degree) {
+            V8 w = exp8(load8(score + pairs_end * 8) - mx);
+            sum += w;
+            if constexpr (decltype(masked)::value) w *= mask8(mask, eid[pairs_end]);
+            store8(score + pairs_end * 8, w);
+          }
+        };
+        if (mask.active)
+          weigh(std::true_type{});
+        else
+          weigh(std::false_type{});
         store8(lse + i * 8, mx + kernels::log8(sum));
         row_inv = 1.0f / sum;
         if (alpha)
