@@ -28,32 +28,32 @@ namespace {
 
 using kernels::axpy;
 using kernels::axpy_fixed;
+using kernels::cat16;
 using kernels::dot;
 using kernels::dot_fixed;
+using kernels::exp16;
 using kernels::exp8;
 using kernels::exp_approx;
 using kernels::Fixed;
+using kernels::high8;
 using kernels::kPrefetchDistance;
 using kernels::leaky_relu;
+using kernels::leaky_relu16;
 using kernels::leaky_relu8;
 using kernels::leaky_relu_grad;
+using kernels::load16;
 using kernels::load8;
+using kernels::low8;
 using kernels::mask8;
+using kernels::max16;
 using kernels::max8;
 using kernels::prefetch_row;
-using kernels::splat8;
-using kernels::store8;
-using kernels::V8;
-using kernels::cat16;
-using kernels::exp16;
-using kernels::high8;
-using kernels::leaky_relu16;
-using kernels::load16;
-using kernels::low8;
-using kernels::max16;
 using kernels::splat16;
+using kernels::splat8;
 using kernels::store16;
+using kernels::store8;
 using kernels::V16;
+using kernels::V8;
 
 // s_src[n,h] = ⟨att_src[h], x[n,h,:]⟩ and s_dst[n,h] = ⟨att_dst[h], x[n,h,:]⟩.
 void node_scores(int64_t n, int64_t heads, int64_t channels, const float* x, const float* att_src,
