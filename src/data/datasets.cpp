@@ -46,8 +46,9 @@ struct PinnedDataset {
   std::array<PinnedFile, 8> files;  // in kParts order
 };
 
-// The published files (kimiyoung/planetoid, data/; ../shared/data/SHA256SUMS). PubMed has no
-// row: its files were never available offline. To pin it, add a row like these — the warning
+// The published files (kimiyoung/planetoid, data/; the same hashes as data/planetoid/SHA256SUMS,
+// which a test checks against this table). PubMed has no row: its files were never available
+// offline. To pin it, add a row like these — the warning
 // printed after a PubMed download shows the row for the files it received.
 constexpr PinnedDataset kPinned[] = {
     {"cora",
@@ -161,17 +162,21 @@ void warn_if_modified(const fs::path& dir, const std::string& name, const char* 
             << join_lines(bad, "  ") << "\n";
 }
 
-// Cora's built-in copy: the source tree's data/ (recorded by CMake), else the install tree.
-std::optional<fs::path> builtin_dir(std::vector<std::string>& looked) {
+// The datasets that ship with gat (data/planetoid/<name> in the repository).
+bool is_builtin(const std::string& name) { return name == "cora" || name == "citeseer"; }
+
+// A built-in dataset's directory: the source tree's data/ (recorded by CMake), else the install
+// tree's share/gat.
+std::optional<fs::path> builtin_dir(const std::string& name, std::vector<std::string>& looked) {
   std::vector<fs::path> candidates;
 #ifdef GAT_BUILTIN_DATA_DIR
-  candidates.push_back(fs::path(GAT_BUILTIN_DATA_DIR) / "planetoid" / "cora");
+  candidates.push_back(fs::path(GAT_BUILTIN_DATA_DIR) / "planetoid" / name);
 #endif
   std::error_code ec;
   const fs::path exe = fs::canonical("/proc/self/exe", ec);
   if (!ec)
     candidates.push_back(
-        (exe.parent_path() / ".." / "share" / "gat" / "planetoid" / "cora").lexically_normal());
+        (exe.parent_path() / ".." / "share" / "gat" / "planetoid" / name).lexically_normal());
   for (const fs::path& c : candidates) {
     if (fs::is_directory(c, ec)) return c;
     looked.push_back(c.string());
@@ -297,7 +302,7 @@ std::string find_planetoid(const std::string& name_arg, const DatasetSource& sou
   }
 
   std::vector<std::string> tried;
-  // 2. GAT_DATA_DIR, laid out like ../shared/data.
+  // 2. GAT_DATA_DIR, holding planetoid/<name>/ (the layout of the repository's data/).
   if (const std::string data_dir = env("GAT_DATA_DIR"); !data_dir.empty()) {
     const fs::path dir = fs::path(data_dir) / "planetoid" / name;
     const std::string missing = missing_files(dir, name);
@@ -326,10 +331,14 @@ std::string find_planetoid(const std::string& name_arg, const DatasetSource& sou
     return cache_dir.string();
   }
 
-  // 4. Cora's built-in copy, always checked: a mismatch means the repository copy is corrupt.
-  if (name == "cora") {
+  // 4. The built-in copy, always checked: a mismatch means the repository copy is corrupt.
+  if (!is_builtin(name)) {
+    tried.push_back("built-in copy: only Cora and CiteSeer ship with gat");
+  } else if (!source.use_builtin) {
+    tried.push_back("built-in copy: not used (use_builtin = false)");
+  } else {
     std::vector<std::string> looked;
-    if (const std::optional<fs::path> dir = builtin_dir(looked)) {
+    if (const std::optional<fs::path> dir = builtin_dir(name, looked)) {
       const std::string missing = missing_files(*dir, name);
       if (!missing.empty())
         throw IoError(detail::concat(where, ": the built-in copy in ", dir->string(),
@@ -337,14 +346,12 @@ std::string find_planetoid(const std::string& name_arg, const DatasetSource& sou
       if (const auto bad = checksum_mismatches(*dir, name); !bad.empty())
         throw IoError(detail::concat(where, ": the built-in copy in ", dir->string(),
                                      " is corrupt:", join_lines(bad, "  "),
-                                     "\nRestore it (git checkout data/planetoid/cora) or"
-                                     " reinstall gat."));
+                                     "\nRestore it (git checkout data/planetoid/", name,
+                                     ") or reinstall gat."));
       return dir->string();
     }
     tried.push_back(
         detail::concat("built-in copy: not found (looked in", join_lines(looked, "    "), ")"));
-  } else {
-    tried.push_back("built-in copy: only Cora ships with gat");
   }
 
   const std::string url = source.url.empty() ? std::string(kPlanetoidUrl) : source.url;

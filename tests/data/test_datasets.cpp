@@ -20,7 +20,7 @@
 #include "testing/temp_dir.h"
 
 // Downloads go only to gat::testing::HttpServer on 127.0.0.1, started inside each test and
-// serving ../shared/data. Every test runs with GAT_DATA_DIR unset unless it sets it itself, and
+// serving the repository's data/. Every test runs with GAT_DATA_DIR unset unless it sets it itself, and
 // with a fresh cache directory, so nothing depends on the machine's own cache.
 
 namespace gat {
@@ -124,20 +124,21 @@ class DatasetsDownload : public Datasets {
             .allow_download = true,
             .url = server_.url("/citeseer-files"),
             .cache_dir = cache_.str(),
-            .verbose = false};
+            .verbose = false,
+            .use_builtin = false};
   }
   std::string cached() const { return cache_ / "planetoid/citeseer"; }
 };
 
 TEST_F(Datasets, PinnedHashesMatchSha256Sums) {
-  std::ifstream sums(data_ + "/SHA256SUMS");
+  std::ifstream sums(data_ + "/planetoid/SHA256SUMS");
   ASSERT_TRUE(sums);
   std::string hash, path;
   int checked = 0;
   while (sums >> hash >> path) {
     for (const char* name : {"cora", "citeseer"})
       for (const char* part : kParts)
-        if (path == "./planetoid/" + std::string(name) + "/ind." + name + "." + part) {
+        if (path == std::string(name) + "/ind." + name + "." + part) {
           EXPECT_EQ(planetoid_pinned_sha256(name, part), hash) << path;
           ++checked;
         }
@@ -217,13 +218,13 @@ TEST_F(Datasets, DataDirVariable) {
 }
 
 TEST_F(Datasets, DataDirWithoutTheDatasetFallsThrough) {
-  ScopedEnv data_dir("GAT_DATA_DIR", data_.c_str());  // ../shared/data has no PubMed
+  ScopedEnv data_dir("GAT_DATA_DIR", data_.c_str());  // data/ has no PubMed
   const std::string msg = io_error_of(
       [&] { find_planetoid("pubmed", {.allow_download = false, .cache_dir = cache_.str()}); });
   EXPECT_TRUE(contains(msg, "GAT_DATA_DIR: " + data_ + "/planetoid/pubmed: no such directory"))
       << msg;
   EXPECT_TRUE(contains(msg, "cache: " + (cache_ / "planetoid/pubmed"))) << msg;
-  EXPECT_TRUE(contains(msg, "only Cora ships with gat")) << msg;
+  EXPECT_TRUE(contains(msg, "only Cora and CiteSeer ship with gat")) << msg;
 }
 
 // The built-in copy: no --root, no GAT_DATA_DIR, an empty cache and no network.
@@ -235,6 +236,28 @@ TEST_F(Datasets, BuiltinCoraNeedsNoRootEnvOrNetwork) {
     EXPECT_EQ(sha256_file(dir + "/ind.cora." + part), planetoid_pinned_sha256("cora", part));
   EXPECT_EQ(load_planetoid(dir, "cora").graph.num_nodes(), 2708);
   EXPECT_TRUE(files_under(cache_.str()).empty());  // nothing was written to the cache
+}
+
+TEST_F(Datasets, BuiltinCiteSeerNeedsNoRootEnvOrNetwork) {
+  const std::string dir =
+      find_planetoid("CiteSeer", {.allow_download = false, .cache_dir = cache_.str()});
+  EXPECT_TRUE(fs::equivalent(dir, GAT_TEST_SOURCE_DIR "/data/planetoid/citeseer")) << dir;
+  for (const char* part : kParts)
+    EXPECT_EQ(sha256_file(dir + "/ind.citeseer." + part),
+              planetoid_pinned_sha256("citeseer", part));
+  const NodeTask citeseer = load_planetoid(dir, "citeseer");
+  EXPECT_EQ(citeseer.graph.num_nodes(), 3327);
+  EXPECT_EQ(citeseer.graph.num_edges(), 9104);
+  EXPECT_TRUE(files_under(cache_.str()).empty());
+}
+
+// Without the built-in copy and without a download, nothing is found, and the error says why.
+TEST_F(Datasets, BuiltinCanBeTurnedOff) {
+  const std::string msg = io_error_of([&] {
+    find_planetoid("cora", {.allow_download = false, .cache_dir = cache_.str(), .use_builtin = false});
+  });
+  EXPECT_TRUE(contains(msg, "built-in copy: not used (use_builtin = false)")) << msg;
+  EXPECT_TRUE(contains(msg, "download: not allowed")) << msg;
 }
 
 TEST_F(Datasets, VerifiedCacheComesBeforeBuiltinAndCorruptCacheIsSkipped) {

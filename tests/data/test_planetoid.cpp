@@ -18,7 +18,7 @@
 
 // Expected values were computed independently: CPython's own pickle module with stub classes for
 // numpy / scipy (neither is installed here), decoding the raw array bytes with `array`, then
-// building the dataset as PyG's Planetoid does (../shared/data/README.md).
+// building the dataset as PyG's Planetoid does (the rules in gat/data/planetoid.h).
 
 namespace gat {
 namespace {

@@ -6,20 +6,21 @@
 //
 //  1. source.root (the CLI's --root DIR), when given, in four layouts:
 //       DIR/ind.<name>.*                 the files themselves
-//       DIR/<name>/ind.<name>.*          like ../shared/data/planetoid
-//       DIR/planetoid/<name>/            like ../shared/data
+//       DIR/<name>/ind.<name>.*          like the repository's data/planetoid
+//       DIR/planetoid/<name>/            like the repository's data
 //       DIR/<PyGName>/raw/               what PyG's Planetoid(root=DIR, name) leaves behind
 //     A root that holds none of them is an error naming every path tried: an explicit root never
 //     falls back to another source, so a typo cannot silently train on other data.
 //  2. $GAT_DATA_DIR/planetoid/<name>/ — the project's own variable, for a directory laid out
-//     like ../shared/data. Being ambient, it does fall through when the dataset is not there
-//     (PubMed is not in ../shared/data).
+//     like the repository's data/. Being ambient, it does fall through when the dataset is not
+//     there (a directory that holds Cora and CiteSeer but not PubMed, say).
 //  3. the cache, <cache>/planetoid/<name>/, if all eight files are there and pass the checksum
 //     check. <cache> is source.cache_dir, else $GAT_CACHE_DIR, else $XDG_CACHE_HOME/gat, else
 //     $HOME/.cache/gat (dataset_cache_dir()).
-//  4. the built-in copy, Cora only: the repository's data/planetoid/cora (the path CMake records
-//     as GAT_BUILTIN_DATA_DIR), else <dir of the executable>/../share/gat/planetoid/cora (where
-//     `cmake --install` puts it). It needs neither a dataset directory nor a network.
+//  4. the built-in copy, Cora and CiteSeer (unless source.use_builtin is false): the repository's
+//     data/planetoid/<name> (the path CMake records as GAT_BUILTIN_DATA_DIR), else
+//     <dir of the executable>/../share/gat/planetoid/<name> (where `cmake --install` puts it).
+//     It needs neither a dataset directory nor a network.
 //  5. a download into the cache, when source.allow_download: each file from
 //     <source.url>/ind.<name>.<part> (default: PyG's location, kPlanetoidUrl) into a staging
 //     directory inside the cache, checked, and moved into <cache>/planetoid/<name>/ only when
@@ -29,10 +30,12 @@
 // network access).
 //
 // Checksum policy. The SHA-256 of the sixteen Cora and CiteSeer files are pinned in
-// src/data/datasets.cpp (from ../shared/data/SHA256SUMS; they are the files PyG downloads).
+// src/data/datasets.cpp (the same list as data/planetoid/SHA256SUMS; they are the files PyG
+// downloads).
 //  * downloads and the cache: a mismatch is an error naming the file and both hashes; a bad
 //    download is deleted, a bad cache file is reported and downloaded again (if allowed).
-//  * the built-in Cora: always checked; a mismatch is an error (the repository copy is corrupt).
+//  * the built-in copies: always checked; a mismatch is an error (the repository copy is
+//    corrupt).
 //  * --root and GAT_DATA_DIR: checked, but a mismatch is only a warning on stderr. Those are the
 //    user's own files (perhaps deliberately edited); the loader still checks their structure.
 //  * PubMed: no hashes are pinned (its files were never available offline). Downloaded PubMed
@@ -67,6 +70,9 @@ struct DatasetSource {
   std::string cache_dir{};
   /// Print a progress line per downloaded file to stderr.
   bool verbose = true;
+  /// May the built-in copy (Cora, CiteSeer) be used? false goes on to the download instead, for a
+  /// caller that wants the published files fetched and checked (and for the download's tests).
+  bool use_builtin = true;
 };
 
 /// Returns the directory holding ind.<name>.* (name: cora, citeseer or pubmed, in any case).

@@ -2,8 +2,8 @@
 // Salakhutdinov, ICML 2016) read from their original files, built exactly as PyTorch Geometric's
 // `Planetoid(root, name)` builds them, public split included.
 //
-// `dir` holds the eight files ind.<name>.{x,y,tx,ty,allx,ally,graph,test.index} (layout in
-// ../shared/data/README.md); the binary ones go through the restricted reader gat/io/pickle.h,
+// `dir` holds the eight files ind.<name>.{x,y,tx,ty,allx,ally,graph,test.index} (described in
+// data/planetoid/README.md); the binary ones go through the restricted reader gat/io/pickle.h,
 // which never executes anything. What the loader builds:
 //  * nodes: allx's rows are nodes 0 .. A−1; tx's row k is node test.index[k]. N = max(test.index)
 //    + 1. A node in A .. N−1 that test.index does not name (CiteSeer has 15) gets a zero feature

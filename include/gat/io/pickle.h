@@ -1,5 +1,5 @@
 // gat/io/pickle.h — a restricted, non-executing reader for the Python 2 pickles of the Planetoid
-// datasets (ind.<name>.{x,y,tx,ty,allx,ally,graph}; layout in ../shared/data/README.md).
+// datasets (ind.<name>.{x,y,tx,ty,allx,ally,graph}; described in data/planetoid/README.md).
 //
 // A pickle is a program for a small stack machine; Python's reader runs it and calls whatever
 // class or function it names, which is why loading an untrusted pickle can run arbitrary code.
