@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstring>
 #include <map>
@@ -300,7 +301,14 @@ INSTANTIATE_TEST_SUITE_P(LayersHeadsConcatLoopsFill, EdgeFeatureReference,
                                            Case{true, 3, false, true, kAdd, false},
                                            Case{true, 2, true, false, kMean, false},
                                            Case{true, 2, true, true, kConst, true},
-                                           Case{true, 2, false, true, kMean, true}));
+                                           Case{true, 2, false, true, kMean, true}),
+                         // gtest names: letters, digits and '_' (case_name has spaces and dots).
+                         [](const ::testing::TestParamInfo<Case>& info) {
+                           std::string name = case_name(info.param);
+                           for (char& ch : name)
+                             if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
+                           return name;
+                         });
 
 // Renumbering nodes and reordering edges (features moving with their edges) permutes the output
 // rows and nothing else.

@@ -184,7 +184,14 @@ TEST_P(GATv2ConvReference, MatchesDenseReference) {
 INSTANTIATE_TEST_SUITE_P(HeadsConcatSelfLoopsShare, GATv2ConvReference,
                          ::testing::Values(Case{1, true, true, false}, Case{4, true, true, false},
                                            Case{4, false, true, false}, Case{3, true, false, false},
-                                           Case{2, true, true, true}, Case{2, false, false, true}));
+                                           Case{2, true, true, true}, Case{2, false, false, true}),
+                         [](const ::testing::TestParamInfo<Case>& info) {
+                           const Case& c = info.param;
+                           return "heads" + std::to_string(c.heads) +
+                                  (c.concat ? "_concat" : "_mean") +
+                                  (c.self_loops ? "_selfloops" : "_noloops") +
+                                  (c.share_weights ? "_shared" : "");
+                         });
 
 TEST(GATv2Conv, ParameterNamesShapesAndInitialisation) {
   Generator gen(1);

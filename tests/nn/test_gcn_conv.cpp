@@ -151,7 +151,13 @@ TEST_P(GCNConvReference, MatchesDenseReference) {
 
 INSTANTIATE_TEST_SUITE_P(GCNConvVariants, GCNConvReference,
                          ::testing::Values(Case{true, true, true}, Case{false, true, true},
-                                           Case{false, false, true}, Case{true, true, false}));
+                                           Case{false, false, true}, Case{true, true, false}),
+                         [](const ::testing::TestParamInfo<Case>& info) {
+                           const Case& c = info.param;
+                           return std::string(c.add_self_loops ? "selfloops" : "noloops") +
+                                  (c.normalize ? "_normalize" : "_raw") +
+                                  (c.bias ? "_bias" : "_nobias");
+                         });
 
 TEST(GCNConv, IsolatedNodeGetsItsOwnFeaturesOrBias) {
   // Node 2 has no edge: with self-loops deg = 1 and x'_2 = W x_2 + b; without, x'_2 = b.
