@@ -108,6 +108,17 @@ bool is_valid_utf8(std::string_view s) {
 
 // ---- Value ----------------------------------------------------------------------------------
 
+Value::Value(float f) : data_(static_cast<double>(f)) {
+  if (!std::isfinite(f)) return;  // dump() rejects it as it does a non-finite double
+  char buf[32];
+  const auto written = std::to_chars(buf, buf + sizeof buf, f);  // shortest form of the float
+  double d = 0;
+  const auto read = std::from_chars(buf, written.ptr, d);
+  // Narrowing the decimal's double could in principle round to a neighbouring float (the double
+  // lands on a tie between two floats); then the exact widening is kept, which reads back right.
+  if (read.ec == std::errc() && static_cast<float>(d) == f) data_ = d;
+}
+
 Value& Value::operator=(const Value& o) {
   if (this != &o) {
     auto copy = o.data_;  // o may live inside this value

@@ -125,6 +125,45 @@ TEST(Json, DoublesRoundTripBitwise) {
   EXPECT_EQ(json::dump(Value(1e-300)), "1e-300");
 }
 
+TEST(Json, FloatsDumpInTheirShortestForm) {
+  // Through double, 0.6f would print as 0.6000000238418579.
+  EXPECT_EQ(json::dump(Value(0.6f)), "0.6");
+  EXPECT_EQ(json::dump(Value(0.005f)), "0.005");
+  EXPECT_EQ(json::dump(Value(5e-4f)), "5e-04");  // to_chars' shortest form, as for 5e-4
+  EXPECT_EQ(json::dump(Value(1.0f)), "1.0");     // still a double, as for Value(1.0)
+  EXPECT_EQ(json::dump(Value(-0.0f)), "-0.0");
+  EXPECT_EQ(json::dump(Value(3.4028235e38f)), "3.4028235e+38");
+  EXPECT_EQ(json::dump(Value(1e-45f)), "1e-45");  // the smallest subnormal
+  EXPECT_FALSE(Value(0.5f).is_int());
+
+  // Assignment and push_back pick the float constructor (not double, bool or an integer).
+  const float lr = 0.005f, dropout = 0.6f;
+  Value v = Value::object();
+  v["lr"] = lr;
+  v["list"].push_back(dropout);
+  EXPECT_EQ(json::dump(v), R"({"lr":0.005,"list":[0.6]})");
+
+  // Every float reads back from the dumped text to the same bits: over all exponents and many
+  // mantissas, plus the extremes.
+  std::vector<float> values = {std::numeric_limits<float>::max(), std::numeric_limits<float>::min(),
+                               std::numeric_limits<float>::denorm_min(), 0.1f, 1.0f / 3.0f};
+  uint32_t state = 12345;
+  for (int k = 0; k < 200000; ++k) {
+    state = state * 1664525u + 1013904223u;  // LCG over all 32-bit patterns
+    const float f = std::bit_cast<float>(state);
+    if (std::isfinite(f)) values.push_back(f);
+  }
+  for (float f : values) {
+    const std::string text = json::dump(Value(f));
+    const float back = static_cast<float>(json::parse(text).as_double());
+    ASSERT_EQ(std::bit_cast<uint32_t>(back), std::bit_cast<uint32_t>(f)) << text;
+  }
+
+  // Non-finite floats are refused by dump(), as non-finite doubles are.
+  expect_contains(json_error_of([] { json::dump(Value(std::numeric_limits<float>::infinity())); }),
+                  "is not a JSON number");
+}
+
 TEST(Json, UnderflowIsZeroOverflowIsAnError) {
   EXPECT_EQ(json::parse("1e-400").as_double(), 0.0);
   EXPECT_TRUE(std::signbit(json::parse("-1e-400").as_double()));
@@ -314,7 +353,7 @@ TEST(Json, HeaderExample) {
   // --- the example in gat/io/json.h ---
   gat::json::Value meta = gat::json::Value::object();
   meta["epoch"] = 12;
-  meta["lr"] = 0.005;
+  meta["lr"] = 0.005f;  // a float dumps in its shortest form: 0.005
   meta["layers"].push_back("GATConv(1433, 8, heads=8)");
   std::string text = gat::json::dump(meta);  // {"epoch":12,"lr":0.005,"layers":["GATConv(...)"]}
   gat::json::Value back = gat::json::parse(text);

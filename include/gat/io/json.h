@@ -13,6 +13,10 @@
 //    with ".0" appended when that form looks like an integer ("3.0", "-0.0"), so a double stays a
 //    double through dump → parse and -0.0 keeps its sign. An underflowing literal (1e-400) reads
 //    as ±0.0, as in Python and JavaScript; an overflowing one (1e400) is an error.
+//  * A float is stored as the double nearest to its shortest decimal form (0.6f as 0.6, not
+//    0.6000000238418579), so dump() prints what the float was set to, and that text read back
+//    and narrowed to float gives the same float bits. Options and hyper-parameters are floats;
+//    their exact double expansion is noise in a config file.
 //  * NaN and infinities are not JSON: parse() has no literal for them and dump() throws.
 //  * Strings are UTF-8. parse() rejects invalid UTF-8 and unpaired surrogates, turns \uXXXX
 //    escapes (surrogate pairs included) into UTF-8, and accepts \u0000. dump() escapes '"', '\\'
@@ -32,7 +36,7 @@
 //
 //   gat::json::Value meta = gat::json::Value::object();
 //   meta["epoch"] = 12;
-//   meta["lr"] = 0.005;
+//   meta["lr"] = 0.005f;  // a float dumps in its shortest form: 0.005
 //   meta["layers"].push_back("GATConv(1433, 8, heads=8)");
 //   std::string text = gat::json::dump(meta);  // {"epoch":12,"lr":0.005,"layers":["GATConv(...)"]}
 //   gat::json::Value back = gat::json::parse(text);
@@ -84,6 +88,8 @@ class Value {
   template <NonBoolIntegral T>
   Value(T i) : data_(checked_int(i)) {}
   Value(double d) : data_(d) {}
+  /// Stored as a double that dumps as the float's shortest decimal form; see the overview.
+  Value(float f);
   Value(const char* s) : data_(std::string(s)) {}
   Value(std::string s) : data_(std::move(s)) {}
   Value(std::string_view s) : data_(std::string(s)) {}
