@@ -43,6 +43,12 @@ class Fd {
 
 std::atomic<unsigned long> g_temp_counter{0};
 
+// "<path>.tmp.<pid>.<n>": unique among the writers of this process and of every other one.
+std::string temp_name(const std::string& path) {
+  return path + ".tmp." + std::to_string(::getpid()) + "." +
+         std::to_string(g_temp_counter.fetch_add(1));
+}
+
 // Removes the temporary on scope exit unless disarm()ed.
 class TempGuard {
  public:
@@ -84,8 +90,7 @@ std::string read_file(const std::string& path) {
 void write_file_atomic(const std::string& path, std::string_view bytes) {
   constexpr const char* kWhere = "write_file_atomic";
   if (path.empty()) throw IoError("write_file_atomic: empty path");
-  const std::string temp = path + ".tmp." + std::to_string(::getpid()) + "." +
-                           std::to_string(g_temp_counter.fetch_add(1));
+  const std::string temp = temp_name(path);
 
   Fd fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666));
   if (fd.get() < 0) fail(kWhere, path, "creating the temporary file", errno);
@@ -112,6 +117,29 @@ void write_file_atomic(const std::string& path, std::string_view bytes) {
   if (dir.empty()) dir = ".";
   Fd dir_fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (dir_fd.get() >= 0) ::fsync(dir_fd.get());
+}
+
+void check_writable(const std::string& path) {
+  constexpr const char* kWhere = "check_writable";
+  if (path.empty()) throw IoError("check_writable: empty path");
+  auto problem = [&](const std::string& what) {
+    throw IoError(detail::concat(kWhere, ": '", path, "': ", what));
+  };
+  if (path.back() == '/') problem("names a directory, not a file");
+  struct stat st {};
+  // lstat: a symbolic link at path is replaced by the write, so where it points does not matter.
+  if (::lstat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) problem("is a directory");
+  const std::filesystem::path parent = std::filesystem::path(path).parent_path();
+  const std::string dir = parent.empty() ? std::string(".") : parent.string();
+  if (::stat(dir.c_str(), &st) != 0)
+    problem(detail::concat("directory '", dir, "': ", std::strerror(errno)));
+  if (!S_ISDIR(st.st_mode)) problem(detail::concat("'", dir, "' is not a directory"));
+
+  // The same creation as write_file_atomic's first step, so the same failures show.
+  const std::string temp = temp_name(path);
+  Fd fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666));
+  if (fd.get() < 0) fail(kWhere, path, "creating a file in its directory", errno);
+  ::unlink(temp.c_str());
 }
 
 }  // namespace gat::io

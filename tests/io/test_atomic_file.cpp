@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <csignal>
@@ -182,10 +183,104 @@ TEST(AtomicFile, ConcurrentWritersLeaveOneCompleteVersion) {
   EXPECT_EQ(list_dir(dir.path()), std::vector<std::string>{"shared.bin"});
 }
 
+TEST(CheckWritable, AcceptsANewOrExistingFileAndLeavesTheDirectoryUnchanged) {
+  TempDir dir{"gat_test_atomic"};
+  io::check_writable(dir.file("new.bin"));
+  EXPECT_TRUE(list_dir(dir.path()).empty());  // the probe file is gone
+
+  io::write_file_atomic(dir.file("old.bin"), "kept");
+  io::check_writable(dir.file("old.bin"));
+  EXPECT_EQ(list_dir(dir.path()), std::vector<std::string>{"old.bin"});
+  EXPECT_EQ(io::read_file(dir.file("old.bin")), "kept");
+
+  // A bare name is a file in the working directory.
+  const fs::path saved_cwd = fs::current_path();
+  fs::current_path(dir.path());
+  io::check_writable("relative.bin");
+  fs::current_path(saved_cwd);
+  EXPECT_EQ(list_dir(dir.path()), std::vector<std::string>{"old.bin"});
+}
+
+TEST(CheckWritable, MissingDirectoryNamesThePathAndTheOsError) {
+  TempDir dir{"gat_test_atomic"};
+  const std::string path = dir.file("no_such_dir/out.bin");
+  const std::string what = io_error_of([&] { io::check_writable(path); });
+  expect_contains(what, "check_writable");
+  expect_contains(what, path);
+  expect_contains(what, "No such file or directory");
+  EXPECT_TRUE(list_dir(dir.path()).empty());  // nothing created on the way
+}
+
+TEST(CheckWritable, RejectsADirectoryOrAFileAsTheParent) {
+  TempDir dir{"gat_test_atomic"};
+  std::string what = io_error_of([&] { io::check_writable(dir.path()); });
+  expect_contains(what, dir.path());
+  expect_contains(what, "is a directory");
+  what = io_error_of([&] { io::check_writable(dir.path() + "/"); });
+  expect_contains(what, "names a directory");
+
+  io::write_file_atomic(dir.file("plain"), "x");
+  const std::string under_file = dir.file("plain/out.bin");
+  what = io_error_of([&] { io::check_writable(under_file); });
+  expect_contains(what, under_file);
+  expect_contains(what, "is not a directory");
+
+  expect_contains(io_error_of([] { io::check_writable(""); }), "empty path");
+  EXPECT_EQ(list_dir(dir.path()), std::vector<std::string>{"plain"});
+}
+
+// Lowers RLIMIT_NOFILE to nothing for one scope, so that creating any file fails with EMFILE.
+// Unlike permission bits (which root ignores), this stops every user.
+class NoFileDescriptors {
+ public:
+  NoFileDescriptors() {
+    getrlimit(RLIMIT_NOFILE, &saved_);
+    rlimit lowered = saved_;
+    lowered.rlim_cur = 0;
+    ok_ = setrlimit(RLIMIT_NOFILE, &lowered) == 0;
+  }
+  ~NoFileDescriptors() { setrlimit(RLIMIT_NOFILE, &saved_); }
+  NoFileDescriptors(const NoFileDescriptors&) = delete;
+  NoFileDescriptors& operator=(const NoFileDescriptors&) = delete;
+  bool ok() const { return ok_; }
+
+ private:
+  rlimit saved_{};
+  bool ok_ = false;
+};
+
+TEST(CheckWritable, AFileThatCannotBeCreatedIsReportedWithTheOsError) {
+  TempDir dir{"gat_test_atomic"};
+  const std::string path = dir.file("out.bin");
+  std::string what;
+  {
+    NoFileDescriptors limit;
+    ASSERT_TRUE(limit.ok());
+    what = io_error_of([&] { io::check_writable(path); });
+  }
+  expect_contains(what, path);
+  expect_contains(what, "creating a file");
+  expect_contains(what, "Too many open files");
+  EXPECT_TRUE(list_dir(dir.path()).empty());
+}
+
+TEST(CheckWritable, WithoutWritePermissionFailsForOtherUsersThanRoot) {
+  if (::geteuid() == 0) GTEST_SKIP() << "root may create files in a read-only directory";
+  TempDir dir{"gat_test_atomic"};
+  const std::string sub = dir.file("read_only");
+  fs::create_directory(sub);
+  fs::permissions(sub, fs::perms::owner_read | fs::perms::owner_exec);
+  const std::string what = io_error_of([&] { io::check_writable(sub + "/out.bin"); });
+  fs::permissions(sub, fs::perms::owner_all);
+  expect_contains(what, sub + "/out.bin");
+  expect_contains(what, "Permission denied");
+}
+
 TEST(AtomicFile, HeaderExample) {
   TempDir tmp{"gat_test_atomic"};
   const std::string dir = tmp.path();
   // --- the example in gat/io/atomic_file.h ---
+  gat::io::check_writable(dir + "/run.json");  // throws gat::IoError if it could not be written
   gat::io::write_file_atomic(dir + "/run.json", "{\"epoch\":3}\n");
   std::string text = gat::io::read_file(dir + "/run.json");  // "{\"epoch\":3}\n"
   EXPECT_THROW(gat::io::read_file(dir + "/missing"), gat::IoError);
