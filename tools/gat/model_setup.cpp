@@ -53,16 +53,20 @@ json::Value setup_json(const ModelSetup& setup, int64_t in_channels, int64_t num
   if (setup.arch == "gat" || setup.arch == "gatv2") {
     model = gat_config(o);
     if (setup.arch == "gatv2") model["arch"] = "GATv2";
+    // gat_config widens these to double (0.6000000238418579); as floats they print as given.
+    model["dropout"] = o.dropout;
+    model["attn_dropout"] = o.attn_dropout;
+    model["negative_slope"] = o.negative_slope;
   } else {
     model["arch"] = setup.arch == "gcn" ? "GCN" : "MLP";
     model["in_channels"] = in_channels;
     model["hidden_channels"] = o.hidden_channels;
     model["out_channels"] = num_classes;
-    model["dropout"] = static_cast<double>(o.dropout);
+    model["dropout"] = o.dropout;
   }
   json::Value train = json::Value::object();
-  train["lr"] = static_cast<double>(setup.train.adam.lr);
-  train["weight_decay"] = static_cast<double>(setup.train.adam.weight_decay);
+  train["lr"] = setup.train.adam.lr;
+  train["weight_decay"] = setup.train.adam.weight_decay;
   train["max_epochs"] = setup.train.max_epochs;
   train["patience"] = setup.train.patience;
   json::Value out = json::Value::object();
