@@ -9,6 +9,8 @@
 // JSON is the one-off time to read or generate the graph and build its CSR with self-loops; it is
 // outside every timed step (PyG, which keeps a COO edge list, pays its self-loop handling inside
 // each forward; bench/compare_pyg.py shows both).
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -58,10 +60,11 @@ struct StepTimes {
 };
 
 // Runs warmup + steps training steps (forward: build the loss; backward; optimizer step) and
-// the same number of inference forwards, timing each phase.
+// the same number of inference forwards, timing each phase; with `progress`, redraws a status
+// line on stderr.
 StepTimes measure(Module& model, const std::function<Variable()>& forward_loss,
                   const std::function<void()>& infer, Optimizer& opt, int warmup, int steps,
-                  bool verbose, const char* label) {
+                  bool progress, const char* label) {
   StepTimes r;
   const size_t base = memory::current_bytes();
   memory::reset_peak();
@@ -83,7 +86,7 @@ StepTimes measure(Module& model, const std::function<Variable()>& forward_loss,
       r.optimizer.s.push_back(o);
       r.total.s.push_back(f + b + o);
     }
-    if (verbose)
+    if (progress)
       std::fprintf(stderr, "\r%s: training step %d/%d (%.3f s)   ", label, k + 1, warmup + steps,
                    f + b + o);
   }
@@ -95,11 +98,11 @@ StepTimes measure(Module& model, const std::function<Variable()>& forward_loss,
     auto t0 = Clock::now();
     infer();
     if (k >= warmup) r.inference.s.push_back(seconds_since(t0));
-    if (verbose)
+    if (progress)
       std::fprintf(stderr, "\r%s: inference %d/%d                 ", label, k + 1, warmup + steps);
   }
   r.peak_infer_bytes = memory::peak_bytes() - base;
-  if (verbose) std::fprintf(stderr, "\r%60s\r", "");
+  if (progress) std::fprintf(stderr, "\r%60s\r", "");
   return r;
 }
 
@@ -153,31 +156,39 @@ int run_bench(int argc, char** argv) {
                  "generated power-law graph, then the same for the two-layer GAT (dropout 0.6, "
                  "NLL loss over all nodes, random labels). Reports medians over --steps after "
                  "--warmup, and peak memory.");
-  args.add("graph", &graph_file,
-           "read the graph from an int64 [2, E] .npy edge list (row 0 sources, row 1 targets; "
-           "the format of ../shared/peers/gen_graph.py) instead of generating one; nodes = "
-           "max id + 1");
-  args.add("nodes", &nodes, "nodes");
-  args.add("edges", &edges, "directed edges before self-loops are added");
-  args.add("features", &features, "input features");
-  args.add("heads", &heads, "attention heads");
-  args.add("channels", &channels, "channels per head");
-  args.add("classes", &classes, "output classes of the two-layer model");
-  args.add("steps", &steps, "timed steps");
-  args.add("warmup", &warmup, "untimed steps first");
-  args.add("threads", &threads, "threads");
-  args.add("model", &model_choice, "layer, gat, or both");
-  args.add("conv", &conv_choice, "the layer benchmarked: gat (GATConv) or gatv2 (GATv2Conv)");
+  args.add_path("graph", &graph_file, PathKind::kInputFile,
+                "read the graph from an int64 [2, E] .npy edge list (row 0 sources, row 1 "
+                "targets; the format of ../shared/peers/gen_graph.py) instead of generating "
+                "one; nodes = max id + 1");
+  // The graph's index limit (Graph::kMaxIndex) bounds the generated sizes.
+  const Range graph_size{.min = 1, .max = static_cast<double>(Graph::kMaxIndex)};
+  args.add("nodes", &nodes, "nodes", graph_size);
+  args.add("edges", &edges,
+           "directed edges before self-loops are added (at most nodes x "
+           "(nodes - 1))",
+           {.min = 0, .max = static_cast<double>(Graph::kMaxIndex)});
+  args.add("features", &features, "input features", at_least(1));
+  args.add("heads", &heads, "attention heads", at_least(1));
+  args.add("channels", &channels, "channels per head", at_least(1));
+  args.add("classes", &classes, "output classes of the two-layer model", at_least(1));
+  args.add("steps", &steps, "timed steps", at_least(1));
+  args.add("warmup", &warmup, "untimed steps first", at_least(0));
+  args.add("threads", &threads, "threads", at_least(1));
+  args.add("model", &model_choice, "layer, gat, or both", {"layer", "gat", "both"});
+  args.add("conv", &conv_choice, "the layer benchmarked: gat (GATConv) or gatv2 (GATv2Conv)",
+           {"gat", "gatv2"});
   args.add("seed", &seed, "random seed");
   args.add_flag("json", &json, "print one JSON object instead of text");
   if (!args.parse(argc, argv)) return 0;
-  if (steps < 1 || warmup < 0) throw UsageError("--steps must be ≥ 1 and --warmup ≥ 0");
-  if (conv_choice != "gat" && conv_choice != "gatv2")
-    throw UsageError("--conv must be gat or gatv2, got '" + conv_choice + "'");
-  if (model_choice != "layer" && model_choice != "gat" && model_choice != "both")
-    throw UsageError("--model must be layer, gat or both, got '" + model_choice + "'");
+  // power_law_graph draws distinct edges without self-loops; with --graph the sizes are the file's.
+  // (--nodes is at most 2^31 - 1, so the product fits in int64.)
+  if (graph_file.empty() && edges > nodes * (nodes - 1))
+    throw UsageError("--edges: " + std::to_string(edges) + " distinct edges do not fit in " +
+                     std::to_string(nodes) + " nodes (--nodes); at most nodes x (nodes - 1)");
   set_num_threads(threads);
   const bool verbose = !json;
+  // Lines redrawn with '\r' are for a terminal; in a log file or a pipe they are noise.
+  const bool progress = verbose && isatty(STDERR_FILENO);
 
   Generator gen(static_cast<uint64_t>(seed));
   auto t0 = Clock::now();
@@ -222,7 +233,7 @@ int run_bench(int argc, char** argv) {
             Variable out = fwd();
             return mean_square(out);
           },
-          [&] { fwd(); }, opt, warmup, steps, verbose, label);
+          [&] { fwd(); }, opt, warmup, steps, progress, label);
       if (verbose) print_times((std::string(label) + " layer:").c_str(), t);
       json_parts += std::string("\"layer\": ") + times_json(t);
       json_parts += ", \"conv\": \"" + conv_choice + "\"";
@@ -252,7 +263,7 @@ int run_bench(int argc, char** argv) {
       all[i] = i;
     StepTimes t = measure(
         model, [&] { return nll_loss(log_softmax(model.forward(x, graph)), labels, all); },
-        [&] { model.forward(x, graph); }, opt, warmup, steps, verbose, "GAT");
+        [&] { model.forward(x, graph); }, opt, warmup, steps, progress, "GAT");
     if (verbose) print_times("two-layer GAT (dropout 0.6):", t);
     if (!json_parts.empty()) json_parts += ", ";
     json_parts += "\"gat\": " + times_json(t);

@@ -1,5 +1,7 @@
 // gat compare — the GAT paper's comparison table: models × datasets × runs, each model in its
 // published setup (model_setup.h), mean ± std test accuracy and time per epoch.
+#include <unistd.h>
+
 #include <cmath>
 #include <cstdio>
 #include <sstream>
@@ -31,11 +33,13 @@ struct Stats {
 
 Stats stats(const std::vector<double>& v) {
   Stats s;
-  for (double x : v) s.mean += x;
+  for (double x : v)
+    s.mean += x;
   s.mean /= static_cast<double>(v.size());
   if (v.size() > 1) {
     double sq = 0;
-    for (double x : v) sq += (x - s.mean) * (x - s.mean);
+    for (double x : v)
+      sq += (x - s.mean) * (x - s.mean);
     s.std = std::sqrt(sq / static_cast<double>(v.size() - 1));
   }
   return s;
@@ -46,7 +50,7 @@ Stats stats(const std::vector<double>& v) {
 int run_compare(int argc, char** argv) {
   DatasetArgs data;
   std::string models = "mlp,gcn,gat,gatv2", datasets = "cora,citeseer";
-  int64_t runs = 10, seed = 0;
+  int64_t runs = 10, seed = 0, epochs = 0;
   int threads = num_threads();
   bool json_out = false;
   ArgParser args("compare",
@@ -56,18 +60,25 @@ int run_compare(int argc, char** argv) {
                  "like the GAT paper's Table 2.");
   args.add("models", &models, "comma-separated: mlp, gcn, gat, gatv2");
   args.add("datasets", &datasets, "comma-separated: cora, citeseer, pubmed");
-  args.add("runs", &runs, "runs per model and dataset");
+  args.add("runs", &runs, "runs per model and dataset", at_least(1));
+  args.add("epochs", &epochs,
+           "maximum epochs per run, for every model (default: each model's published setup, "
+           "1000 with early stopping for gat and gatv2, 200 for gcn and mlp)",
+           at_least(1));
   args.add("seed", &seed, "first random seed");
-  args.add("threads", &threads, "threads");
+  args.add("threads", &threads, "threads", at_least(1));
   args.add_flag("json", &json_out, "print one JSON object with every cell");
   data.add_to(args);
   if (!args.parse(argc, argv)) return 0;
-  if (runs < 1) throw UsageError("--runs must be at least 1");
-  set_num_threads(threads);
-  const std::vector<std::string> model_list = split_list(models), dataset_list = split_list(datasets);
-  for (const std::string& m : model_list) default_setup(m, "cora");  // validates the names
+  std::vector<std::string> model_list = split_list(models), dataset_list = split_list(datasets);
   if (model_list.empty() || dataset_list.empty())
     throw UsageError("--models and --datasets must name at least one each");
+  for (std::string& m : model_list)
+    m = check_choice("models", m, {"mlp", "gcn", "gat", "gatv2"});
+  for (std::string& d : dataset_list)
+    d = check_choice("datasets", d, planetoid_names());
+  set_num_threads(threads);
+  const bool progress = !json_out && isatty(STDERR_FILENO);
 
   json::Value cells = json::Value::array();
   if (!json_out)
@@ -78,7 +89,8 @@ int run_compare(int argc, char** argv) {
     d.dataset = name;
     NodeTask task = d.load(false);
     for (const std::string& arch : model_list) {
-      const ModelSetup setup = default_setup(arch, name);
+      ModelSetup setup = default_setup(arch, name);
+      if (args.given("epochs")) setup.train.max_epochs = epochs;
       std::vector<double> acc, epochs, ms, secs;
       for (int64_t r = 0; r < runs; ++r) {
         Generator gen(static_cast<uint64_t>(seed + r));
@@ -88,7 +100,7 @@ int run_compare(int argc, char** argv) {
         epochs.push_back(static_cast<double>(res.epochs));
         secs.push_back(res.seconds);
         ms.push_back(1e3 * res.seconds / static_cast<double>(res.epochs));
-        if (!json_out)
+        if (progress)
           std::fprintf(stderr, "\r%s %s run %lld/%lld: %.1f%%   ", task.name.c_str(), arch.c_str(),
                        static_cast<long long>(r + 1), static_cast<long long>(runs),
                        100 * res.final.test.accuracy);
@@ -104,15 +116,22 @@ int run_compare(int argc, char** argv) {
         c["ms_per_epoch_mean"] = m.mean;
         c["seconds_per_run_mean"] = s.mean;
         json::Value per_run = json::Value::array();
-        for (double v : acc) per_run.push_back(v);
+        for (double v : acc)
+          per_run.push_back(v);
         c["test_accuracy_per_run"] = per_run;
         cells.push_back(c);
       } else {
-        std::fprintf(stderr, "\r%60s\r", "");
+        if (progress) std::fprintf(stderr, "\r%60s\r", "");
+        // One run has no spread to show: "± 0.0" would read as a measured zero.
         char cell[32];
-        std::snprintf(cell, sizeof cell, "%.1f ± %.1f %%", 100 * a.mean, 100 * a.std);
-        std::printf("%-9s %-6s %17s %8.0f %10.2f %8.2f\n", task.name.c_str(), arch.c_str(), cell,
-                    e.mean, m.mean, s.mean);
+        if (runs == 1)
+          std::snprintf(cell, sizeof cell, "%.1f %%", 100 * a.mean);
+        else
+          std::snprintf(cell, sizeof cell, "%.1f ± %.1f %%", 100 * a.mean, 100 * a.std);
+        // printf pads by bytes: "±" is two bytes in UTF-8 but one column.
+        const int width = runs == 1 ? 16 : 17;
+        std::printf("%-9s %-6s %*s %8.0f %10.2f %8.2f\n", task.name.c_str(), arch.c_str(), width,
+                    cell, e.mean, m.mean, s.mean);
         std::fflush(stdout);
       }
     }

@@ -33,7 +33,8 @@ Loaded load_both(const std::string& model_path, DatasetArgs& data, const ArgPars
   if (!args.given("dataset") && c.contains("dataset")) data.dataset = c.at("dataset").as_string();
   if (!args.given("raw-features") && c.contains("normalize_features"))
     data.raw_features = !c.at("normalize_features").as_bool();
-  for (char& ch : data.dataset) ch = static_cast<char>(std::tolower(ch));
+  for (char& ch : data.dataset)
+    ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
   l.task = data.load(verbose);
   const int64_t in = c.at("in_channels").as_int(), out = c.at("out_channels").as_int();
   check<InvalidArgument>(in == l.task.features.size(1), "gat", "the model takes ", in,
@@ -54,9 +55,10 @@ int run_eval(int argc, char** argv) {
                  "Reports train / validation / test accuracy and loss of a saved model on a "
                  "Planetoid dataset (by default the dataset and feature normalisation recorded "
                  "in the checkpoint).");
-  args.add("model", &model_path, "the .safetensors checkpoint (gat.cpp or PyG state_dict)");
+  args.add_path("model", &model_path, PathKind::kInputFile,
+                "the .safetensors checkpoint (gat.cpp or PyG state_dict)");
   data.add_to(args);
-  args.add("threads", &threads, "threads");
+  args.add("threads", &threads, "threads", at_least(1));
   args.add_flag("json", &json_out, "print JSON");
   if (!args.parse(argc, argv)) return 0;
   set_num_threads(threads);
@@ -66,8 +68,8 @@ int run_eval(int argc, char** argv) {
     json::Value out = json::Value::object();
     out["model"] = model_path;
     out["dataset"] = l.task.name;
-    for (auto [name, m] : {std::pair{"train", e.train}, std::pair{"val", e.val},
-                           std::pair{"test", e.test}}) {
+    for (auto [name, m] :
+         {std::pair{"train", e.train}, std::pair{"val", e.val}, std::pair{"test", e.test}}) {
       json::Value s = json::Value::object();
       s["accuracy"] = m.accuracy;
       s["loss"] = m.loss;
@@ -93,10 +95,11 @@ int run_predict(int argc, char** argv) {
   ArgParser args("predict",
                  "Writes a saved model's logits for every node of a Planetoid dataset as a "
                  "float32 .npy file of shape [N, classes] (written atomically).");
-  args.add("model", &model_path, "the .safetensors checkpoint (gat.cpp or PyG state_dict)");
-  args.add("out", &out_path, "the .npy file to write");
+  args.add_path("model", &model_path, PathKind::kInputFile,
+                "the .safetensors checkpoint (gat.cpp or PyG state_dict)");
+  args.add_path("out", &out_path, PathKind::kOutputFile, "the .npy file to write");
   data.add_to(args);
-  args.add("threads", &threads, "threads");
+  args.add("threads", &threads, "threads", at_least(1));
   if (!args.parse(argc, argv)) return 0;
   if (out_path.empty()) throw UsageError("--out FILE.npy is required");
   set_num_threads(threads);

@@ -62,28 +62,31 @@ int run_graph_train(int argc, char** argv) {
       "input features. Given enough steps both poolings reach about 100%; with little data "
       "and a short budget (--graphs 200 --epochs 20) attention pooling learns far faster (see "
       "include/gat/data/graph_task.h and docs/graph_tasks.md).");
-  args.add("graphs", &data.num_graphs, "graphs generated (split 60 / 20 / 20 %)");
-  args.add("min-nodes", &data.min_nodes, "fewest nodes in a graph");
-  args.add("max-nodes", &data.max_nodes, "most nodes in a graph");
-  args.add("epochs", &train_opts.epochs, "training epochs");
-  args.add("batch-size", &train_opts.batch_size, "graphs per mini-batch");
-  args.add("lr", &train_opts.adam.lr, "Adam learning rate");
-  args.add("weight-decay", &train_opts.adam.weight_decay, "L2 weight decay");
-  args.add("hidden", &model_opts.hidden_channels, "hidden units per head");
-  args.add("heads", &model_opts.heads, "attention heads in both GATConv layers");
-  args.add("pooling", &pooling, "attention (AttentionalAggregation) or mean");
+  args.add("graphs", &data.num_graphs, "graphs generated (split 60 / 20 / 20 %)", at_least(10));
+  // A graph holds the marker, the red nodes and at least two others.
+  const double fewest_nodes = static_cast<double>(data.red_nodes + 3);
+  args.add("min-nodes", &data.min_nodes, "fewest nodes in a graph", at_least(fewest_nodes));
+  args.add("max-nodes", &data.max_nodes, "most nodes in a graph (at least --min-nodes)",
+           {.min = fewest_nodes, .max = 100000});
+  args.add("epochs", &train_opts.epochs, "training epochs", at_least(1));
+  args.add("batch-size", &train_opts.batch_size, "graphs per mini-batch", at_least(1));
+  args.add("lr", &train_opts.adam.lr, "Adam learning rate", at_least(0));
+  args.add("weight-decay", &train_opts.adam.weight_decay, "L2 weight decay", at_least(0));
+  args.add("hidden", &model_opts.hidden_channels, "hidden units per head", at_least(1));
+  args.add("heads", &model_opts.heads, "attention heads in both GATConv layers", at_least(1));
+  args.add("pooling", &pooling, "attention (AttentionalAggregation) or mean",
+           {"attention", "mean"});
   args.add("seed", &seed, "random seed (data, initialisation, batch order)");
-  args.add("threads", &threads, "threads");
-  args.add("log-every", &log_every, "print a log line every N epochs (0: none)");
+  args.add("threads", &threads, "threads", at_least(1));
+  args.add("log-every", &log_every, "print a log line every N epochs (0: none)", at_least(0));
   args.add_flag("no-baseline", &no_baseline,
                 "skip the comparison runs (mean pooling; an MLP on mean input features)");
   args.add_flag("json", &json_out, "print one JSON object with the results");
   args.add_flag("quiet", &quiet, "only the final summary");
   if (!args.parse(argc, argv)) return 0;
-  if (log_every < 0) throw UsageError("--log-every must be non-negative");
-  if (threads < 1) throw UsageError("--threads must be at least 1");
-  if (pooling != "attention" && pooling != "mean")
-    throw UsageError("--pooling must be attention or mean, got '" + pooling + "'");
+  if (data.max_nodes < data.min_nodes)
+    throw UsageError("--max-nodes must be at least --min-nodes (" + std::to_string(data.min_nodes) +
+                     "), got '" + std::to_string(data.max_nodes) + "'");
   model_opts.pooling = parse_graph_pooling(pooling);
   set_num_threads(threads);
   const bool text = !json_out;
@@ -216,8 +219,8 @@ int run_graph_train(int argc, char** argv) {
     json::Value t = json::Value::object();
     t["epochs"] = train_opts.epochs;
     t["batch_size"] = train_opts.batch_size;
-    t["lr"] = static_cast<double>(train_opts.adam.lr);
-    t["weight_decay"] = static_cast<double>(train_opts.adam.weight_decay);
+    t["lr"] = train_opts.adam.lr;
+    t["weight_decay"] = train_opts.adam.weight_decay;
     t["hidden_channels"] = model_opts.hidden_channels;
     t["heads"] = model_opts.heads;
     t["seed"] = seed;

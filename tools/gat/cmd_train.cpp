@@ -3,17 +3,15 @@
 // seed, seed+1, ... and summarises mean ± std.
 #include <unistd.h>
 
-#include <cctype>
 #include <cmath>
-#include <memory>
 #include <cstdio>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "args.h"
 #include "commands.h"
 #include "dataset_args.h"
-#include "model_setup.h"
 #include "gat/core/parallel.h"
 #include "gat/io/json.h"
 #include "gat/nn/baselines.h"
@@ -21,6 +19,7 @@
 #include "gat/nn/gatv2.h"
 #include "gat/train/checkpoint.h"
 #include "gat/train/trainer.h"
+#include "model_setup.h"
 
 namespace gat::cli {
 
@@ -32,11 +31,13 @@ struct Summary {
 
 Summary summarise(const std::vector<double>& v) {
   Summary s;
-  for (double x : v) s.mean += x;
+  for (double x : v)
+    s.mean += x;
   s.mean /= static_cast<double>(v.size());
   if (v.size() > 1) {
     double sq = 0;
-    for (double x : v) sq += (x - s.mean) * (x - s.mean);
+    for (double x : v)
+      sq += (x - s.mean) * (x - s.mean);
     s.std = std::sqrt(sq / static_cast<double>(v.size() - 1));
   }
   return s;
@@ -73,23 +74,27 @@ int run_train(int argc, char** argv) {
   args.add("model", &arch,
            "gat, gatv2 (the same model with GATv2Conv layers), or a baseline of the paper's "
            "table: gcn or mlp (Kipf & Welling's setup: 16 "
-           "hidden units, ReLU, dropout 0.5, lr 0.01, 200 epochs without early stopping)");
-  args.add("runs", &runs, "independent runs (seeds seed .. seed+runs-1)");
+           "hidden units, ReLU, dropout 0.5, lr 0.01, 200 epochs without early stopping)",
+           {"gat", "gatv2", "gcn", "mlp"});
+  args.add("runs", &runs, "independent runs (seeds seed .. seed+runs-1)", at_least(1));
   args.add("seed", &seed, "first random seed");
-  args.add("epochs", &train_opts.max_epochs, "maximum epochs per run");
-  args.add("patience", &train_opts.patience, "early-stopping patience in epochs (0: off)");
-  args.add("lr", &train_opts.adam.lr, "Adam learning rate");
-  args.add("weight-decay", &train_opts.adam.weight_decay, "L2 weight decay");
-  args.add("hidden", &model_opts.hidden_channels, "hidden units (per head for gat)");
-  args.add("heads", &model_opts.heads, "attention heads in the first layer");
-  args.add("out-heads", &model_opts.out_heads, "attention heads in the output layer (averaged)");
-  args.add("dropout", &model_opts.dropout, "dropout on the layer inputs");
-  args.add("attn-dropout", &model_opts.attn_dropout, "dropout on the attention coefficients");
-  args.add("threads", &threads, "threads");
-  args.add("log-every", &log_every, "print a log line every N epochs (0: none)");
-  args.add("save", &save,
-           "write the weights of the run with the best validation accuracy to this "
-           ".safetensors file (PyG state_dict names; see README)");
+  args.add("epochs", &train_opts.max_epochs, "maximum epochs per run", at_least(1));
+  args.add("patience", &train_opts.patience, "early-stopping patience in epochs (0: off)",
+           at_least(0));
+  args.add("lr", &train_opts.adam.lr, "Adam learning rate", at_least(0));
+  args.add("weight-decay", &train_opts.adam.weight_decay, "L2 weight decay", at_least(0));
+  args.add("hidden", &model_opts.hidden_channels, "hidden units (per head for gat)", at_least(1));
+  args.add("heads", &model_opts.heads, "attention heads in the first layer", at_least(1));
+  args.add("out-heads", &model_opts.out_heads, "attention heads in the output layer (averaged)",
+           at_least(1));
+  args.add("dropout", &model_opts.dropout, "dropout on the layer inputs", kDropoutRange);
+  args.add("attn-dropout", &model_opts.attn_dropout, "dropout on the attention coefficients",
+           kDropoutRange);
+  args.add("threads", &threads, "threads", at_least(1));
+  args.add("log-every", &log_every, "print a log line every N epochs (0: none)", at_least(0));
+  args.add_path("save", &save, PathKind::kOutputFile,
+                "write the weights of the run with the best validation accuracy to this "
+                ".safetensors file (PyG state_dict names; see README)");
   bool dense_features = false;
   args.add_flag("dense-features", &dense_features,
                 "keep sparse input features dense (by default features at most 10% non-zero, "
@@ -98,13 +103,10 @@ int run_train(int argc, char** argv) {
   args.add_flag("json", &json_out, "print one JSON object with every run and the summary");
   args.add_flag("quiet", &quiet, "only the final summary");
   if (!args.parse(argc, argv)) return 0;
-  if (runs < 1) throw UsageError("--runs must be at least 1");
-  if (log_every < 0) throw UsageError("--log-every must be non-negative");
   set_num_threads(threads);
   if (dense_features) train_opts.sparse_max_density = 0;
 
   // The published setup of the model on the dataset; options the user gave win.
-  for (char& ch : data.dataset) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
   const ModelSetup defaults = default_setup(arch, data.dataset);
   auto use_default = [&](const char* name, auto& field, auto value) {
     if (!args.given(name)) field = value;
@@ -123,22 +125,23 @@ int run_train(int argc, char** argv) {
   model_opts.in_channels = task.features.size(1);
   model_opts.out_channels = task.num_classes;
   if (text && !quiet) {
-    std::printf("%s: %lld nodes, %lld directed edges, %lld features, %lld classes; "
-                "split %zu / %zu / %zu\n",
-                task.name.c_str(), static_cast<long long>(task.graph.num_nodes()),
-                static_cast<long long>(task.graph.num_edges()),
-                static_cast<long long>(task.features.size(1)),
-                static_cast<long long>(task.num_classes), task.train.size(), task.val.size(),
-                task.test.size());
+    std::printf(
+        "%s: %lld nodes, %lld directed edges, %lld features, %lld classes; "
+        "split %zu / %zu / %zu\n",
+        task.name.c_str(), static_cast<long long>(task.graph.num_nodes()),
+        static_cast<long long>(task.graph.num_edges()),
+        static_cast<long long>(task.features.size(1)), static_cast<long long>(task.num_classes),
+        task.train.size(), task.val.size(), task.test.size());
     Generator repr_gen(0);
-    std::printf("model: %s\nAdam lr %g, weight decay %g; up to %lld epochs, patience %lld; "
-                "%d threads\n",
-                make_model(setup, model_opts.in_channels, model_opts.out_channels, repr_gen)
-                    ->repr()
-                    .c_str(),
-                train_opts.adam.lr, train_opts.adam.weight_decay,
-                static_cast<long long>(train_opts.max_epochs),
-                static_cast<long long>(train_opts.patience), threads);
+    std::printf(
+        "model: %s\nAdam lr %g, weight decay %g; up to %lld epochs, patience %lld; "
+        "%d threads\n",
+        make_model(setup, model_opts.in_channels, model_opts.out_channels, repr_gen)
+            ->repr()
+            .c_str(),
+        train_opts.adam.lr, train_opts.adam.weight_decay,
+        static_cast<long long>(train_opts.max_epochs), static_cast<long long>(train_opts.patience),
+        threads);
   }
 
   json::Value run_list = json::Value::array();
@@ -164,8 +167,8 @@ int run_train(int argc, char** argv) {
       if (progress) {
         std::fprintf(stderr, "\r  run %lld/%lld  epoch %lld/%lld  val acc %5.1f%%",
                      static_cast<long long>(r + 1), static_cast<long long>(runs),
-                     static_cast<long long>(s.epoch),
-                     static_cast<long long>(train_opts.max_epochs), 100 * s.val.accuracy);
+                     static_cast<long long>(s.epoch), static_cast<long long>(train_opts.max_epochs),
+                     100 * s.val.accuracy);
         std::fflush(stderr);
       }
     };
@@ -178,12 +181,13 @@ int run_train(int argc, char** argv) {
     seconds.push_back(res.seconds);
     ms_per_epoch.push_back(per_epoch);
     if (text)
-      std::printf("run %lld: %lld epochs (best %lld%s): test accuracy %.1f%%, val %.1f%%, "
-                  "train %.1f%%; %.2f s, %.2f ms per epoch\n",
-                  static_cast<long long>(r + 1), static_cast<long long>(res.epochs),
-                  static_cast<long long>(res.best_epoch), res.stopped_early ? ", stopped early" : "",
-                  100 * res.final.test.accuracy, 100 * res.final.val.accuracy,
-                  100 * res.final.train.accuracy, res.seconds, per_epoch);
+      std::printf(
+          "run %lld: %lld epochs (best %lld%s): test accuracy %.1f%%, val %.1f%%, "
+          "train %.1f%%; %.2f s, %.2f ms per epoch\n",
+          static_cast<long long>(r + 1), static_cast<long long>(res.epochs),
+          static_cast<long long>(res.best_epoch), res.stopped_early ? ", stopped early" : "",
+          100 * res.final.test.accuracy, 100 * res.final.val.accuracy,
+          100 * res.final.train.accuracy, res.seconds, per_epoch);
     if (!save.empty() && res.final.val.accuracy > best_val) {
       best_val = res.final.val.accuracy;
       json::Value extra = json::Value::object();
@@ -229,10 +233,18 @@ int run_train(int argc, char** argv) {
     out["summary"] = sum;
     std::printf("%s\n", json::dump(out, 2).c_str());
   } else {
-    std::printf("%s, %lld run%s: test accuracy %.1f ± %.1f %% (val %.1f %%); mean %.0f epochs, "
-                "%.2f s per run, %.2f ms per epoch\n",
-                task.name.c_str(), static_cast<long long>(runs), runs == 1 ? "" : "s",
-                100 * t.mean, 100 * t.std, 100 * v.mean, e.mean, s.mean, m.mean);
+    // One run has no spread to show: "± 0.0" would read as a measured zero.
+    if (runs == 1)
+      std::printf(
+          "%s, 1 run: test accuracy %.1f %% (val %.1f %%); %.0f epochs, %.2f s, %.2f ms "
+          "per epoch\n",
+          task.name.c_str(), 100 * t.mean, 100 * v.mean, e.mean, s.mean, m.mean);
+    else
+      std::printf(
+          "%s, %lld runs: test accuracy %.1f ± %.1f %% (val %.1f %%); mean %.0f epochs, "
+          "%.2f s per run, %.2f ms per epoch\n",
+          task.name.c_str(), static_cast<long long>(runs), 100 * t.mean, 100 * t.std, 100 * v.mean,
+          e.mean, s.mean, m.mean);
     if (!save.empty()) std::printf("saved the best run's weights to %s\n", save.c_str());
   }
   return 0;

@@ -2,11 +2,15 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "args.h"
 #include "gat/data/node_task.h"
 
 namespace gat::cli {
+
+/// The datasets --dataset accepts, in lower case.
+const std::vector<std::string>& planetoid_names();
 
 struct DatasetArgs {
   std::string dataset = "cora";

@@ -1,4 +1,9 @@
 // gat — the gat.cpp command-line tool. `gat --help` lists the subcommands.
+//
+// Exit status: 0 success; 2 a command line that was wrong (UsageError: an unknown command or
+// option, a malformed or out-of-range value, an input path that cannot be read or an output
+// path that cannot be written), found before any work starts; 1 a run that failed (a dataset or
+// file whose content is wrong, an I/O error or no memory during the run).
 #include <cstdio>
 #include <cstring>
 #include <exception>
@@ -24,8 +29,7 @@ const Command kCommands[] = {
     {"info", "what a dataset holds: sizes, split, degree histogram", gat::cli::run_info},
     {"compare", "MLP / GCN / GAT / GATv2 x datasets x runs: the paper's table",
      gat::cli::run_compare},
-    {"demo", "train a two-layer GAT on a generated graph (no dataset needed)",
-     gat::cli::run_demo},
+    {"demo", "train a two-layer GAT on a generated graph (no dataset needed)", gat::cli::run_demo},
     {"graph-train", "graph classification with attention pooling on a generated task",
      gat::cli::run_graph_train},
     {"bench", "time a GATConv training step and a 2-layer GAT step; peak memory",
@@ -37,8 +41,11 @@ void print_usage(FILE* out) {
                "usage: gat <command> [options]\n\n"
                "gat.cpp: graph attention networks (GAT, GATv2) in C++, PyG-compatible.\n\n"
                "commands:\n");
-  for (const Command& c : kCommands) std::fprintf(out, "  %-11s %s\n", c.name, c.summary);
-  std::fprintf(out, "\n`gat <command> --help` describes a command's options.\n");
+  for (const Command& c : kCommands)
+    std::fprintf(out, "  %-11s %s\n", c.name, c.summary);
+  std::fprintf(out,
+               "\n`gat <command> --help` describes a command's options.\n"
+               "exit status: 0 success, 1 the run failed, 2 a bad command line.\n");
 }
 
 }  // namespace
