@@ -19,9 +19,9 @@ json::Value gat_config(const GATOptions& o) {
   c["out_channels"] = o.out_channels;
   c["heads"] = o.heads;
   c["out_heads"] = o.out_heads;
-  c["dropout"] = static_cast<double>(o.dropout);
-  c["attn_dropout"] = static_cast<double>(o.attn_dropout);
-  c["negative_slope"] = static_cast<double>(o.negative_slope);
+  c["dropout"] = o.dropout;
+  c["attn_dropout"] = o.attn_dropout;
+  c["negative_slope"] = o.negative_slope;
   c["add_self_loops"] = o.add_self_loops;
   return c;
 }
@@ -66,7 +66,7 @@ json::Value model_config(const NodeModel& model) {
   c["in_channels"] = b->in_channels;
   c["hidden_channels"] = b->hidden_channels;
   c["out_channels"] = b->out_channels;
-  c["dropout"] = static_cast<double>(b->dropout);
+  c["dropout"] = b->dropout;
   return c;
 }
 

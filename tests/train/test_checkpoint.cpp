@@ -89,6 +89,12 @@ TEST_F(CheckpointTest, FileHoldsPyGNamesAndConfig) {
   EXPECT_EQ(c.at("in_channels").as_int(), 12);
   EXPECT_EQ(c.at("out_heads").as_int(), 1);
   EXPECT_EQ(d.metadata.at("format"), "pt");
+  // Float options are written as the shortest decimal of the float (0.6, not 0.6000000238418579)
+  // and read back to the same float.
+  const std::string& text = d.metadata.at("gat.config");
+  EXPECT_NE(text.find("\"dropout\":0.6,"), std::string::npos) << text;
+  EXPECT_NE(text.find("\"negative_slope\":0.2,"), std::string::npos) << text;
+  EXPECT_EQ(static_cast<float>(c.at("dropout").as_double()), 0.6f);
 }
 
 TEST_F(CheckpointTest, AcceptsPyG20To24NamesAndPlainStateDicts) {

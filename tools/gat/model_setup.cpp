@@ -53,10 +53,6 @@ json::Value setup_json(const ModelSetup& setup, int64_t in_channels, int64_t num
   if (setup.arch == "gat" || setup.arch == "gatv2") {
     model = gat_config(o);
     if (setup.arch == "gatv2") model["arch"] = "GATv2";
-    // gat_config widens these to double (0.6000000238418579); as floats they print as given.
-    model["dropout"] = o.dropout;
-    model["attn_dropout"] = o.attn_dropout;
-    model["negative_slope"] = o.negative_slope;
   } else {
     model["arch"] = setup.arch == "gcn" ? "GCN" : "MLP";
     model["in_channels"] = in_channels;
