@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -264,16 +265,40 @@ TEST(CheckWritable, AFileThatCannotBeCreatedIsReportedWithTheOsError) {
   EXPECT_TRUE(list_dir(dir.path()).empty());
 }
 
-TEST(CheckWritable, WithoutWritePermissionFailsForOtherUsersThanRoot) {
-  if (::geteuid() == 0) GTEST_SKIP() << "root may create files in a read-only directory";
+// A directory the user may read but not write. root may write anywhere, so as root the check runs
+// in a child process that has dropped to the unprivileged user 65534 ("nobody"); the child's
+// exit status says whether the right error came back.
+TEST(CheckWritable, WithoutWritePermissionIsAnErrorNamingThePath) {
   TempDir dir{"gat_test_atomic"};
   const std::string sub = dir.file("read_only");
   fs::create_directory(sub);
-  fs::permissions(sub, fs::perms::owner_read | fs::perms::owner_exec);
-  const std::string what = io_error_of([&] { io::check_writable(sub + "/out.bin"); });
+  fs::permissions(dir.path(),
+                  fs::perms::owner_all | fs::perms::others_read | fs::perms::others_exec);
+  fs::permissions(sub, fs::perms::owner_read | fs::perms::owner_exec | fs::perms::others_read |
+                           fs::perms::others_exec);
+  const std::string target = sub + "/out.bin";
+  auto refused = [&] {
+    const std::string what = io_error_of([&] { io::check_writable(target); });
+    return what.find(target) != std::string::npos &&
+           what.find("Permission denied") != std::string::npos;
+  };
+  if (::geteuid() != 0) {
+    EXPECT_TRUE(refused());
+  } else {
+    const pid_t child = ::fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+      const bool dropped = ::setgid(65534) == 0 && ::setuid(65534) == 0 && ::geteuid() == 65534;
+      ::_exit(!dropped ? 3 : refused() ? 0 : 1);
+    }
+    int status = 0;
+    ASSERT_EQ(::waitpid(child, &status, 0), child);
+    ASSERT_TRUE(WIFEXITED(status));
+    EXPECT_NE(WEXITSTATUS(status), 3) << "the child could not drop root's privileges";
+    EXPECT_EQ(WEXITSTATUS(status), 0) << "check_writable did not refuse " << target;
+  }
   fs::permissions(sub, fs::perms::owner_all);
-  expect_contains(what, sub + "/out.bin");
-  expect_contains(what, "Permission denied");
+  EXPECT_TRUE(fs::is_empty(sub));  // the probe left nothing behind
 }
 
 TEST(AtomicFile, HeaderExample) {
