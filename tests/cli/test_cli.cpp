@@ -541,6 +541,8 @@ INSTANTIATE_TEST_SUITE_P(
                 {"compare", "--datasets", "cora,imdb"},
                 {"--datasets", "'imdb'"}},
         BadCase{"compare_zero_threads", {"compare", "--threads", "0"}, {"--threads", "'0'"}},
+        BadCase{"compare_singular_dataset", {"compare", "--dataset", "citeseer"},
+                {"unknown option --dataset"}},
         // demo
         BadCase{"demo_zero_epochs", {"demo", "--epochs", "0"}, {"--epochs", "'0'"}},
         BadCase{"demo_one_class", {"demo", "--classes", "1"}, {"--classes", "'1'"}},

@@ -68,7 +68,7 @@ int run_compare(int argc, char** argv) {
   args.add("seed", &seed, "first random seed");
   args.add("threads", &threads, "threads", at_least(1));
   args.add_flag("json", &json_out, "print one JSON object with every cell");
-  data.add_to(args);
+  data.add_to(args, /*with_dataset=*/false);
   if (!args.parse(argc, argv)) return 0;
   std::vector<std::string> model_list = split_list(models), dataset_list = split_list(datasets);
   if (model_list.empty() || dataset_list.empty())

@@ -12,13 +12,14 @@ const std::vector<std::string>& planetoid_names() {
   return names;
 }
 
-void DatasetArgs::add_to(ArgParser& args) {
-  args.add("dataset", &dataset, "cora, citeseer or pubmed (Planetoid, public split)",
-           planetoid_names());
+void DatasetArgs::add_to(ArgParser& args, bool with_dataset) {
+  if (with_dataset)
+    args.add("dataset", &dataset, "cora, citeseer or pubmed (Planetoid, public split)",
+             planetoid_names());
   args.add_path("root", &root, PathKind::kInputDirectory,
                 "directory with the ind.<name>.* files (or <name>/ or planetoid/<name>/ under "
-                "it); else $GAT_DATA_DIR/planetoid/<name>, the cache, the built-in Cora, a "
-                "download");
+                "it); else $GAT_DATA_DIR/planetoid/<name>, the cache, the built-in Cora and "
+                "CiteSeer, a download");
   args.add("url", &url, "base URL to download the Planetoid files from (default: PyG's source)");
   args.add("cache-dir", &cache_dir,
            "where downloads go (default $GAT_CACHE_DIR, else ~/.cache/gat)");

@@ -20,7 +20,9 @@ struct DatasetArgs {
   bool no_download = false;
   bool raw_features = false;
 
-  void add_to(ArgParser& args);
+  /// Declares --dataset (unless with_dataset is false: `gat compare` names several with
+  /// --datasets) and the options that say where the files come from.
+  void add_to(ArgParser& args, bool with_dataset = true);
   /// Finds (or downloads) and loads the dataset; progress and provenance go to stderr when
   /// verbose.
   NodeTask load(bool verbose) const;
