@@ -2,25 +2,27 @@
 """Side-by-side timing of gat.cpp and PyTorch Geometric (PyG) on the same graph, in one run.
 
 For every graph file and conv (GATConv, GATv2Conv) it runs `gat bench --model layer --json` and
-PyG's `scale_bench.py` (../shared/peers) --repeats times, alternating which goes first (gat, pyg,
-pyg, gat, ...) so that the machine's noise falls on both, each side's figure being the median of
-its runs; then it prints gat.cpp's and PyG's figures and their ratio PyG / gat.cpp (> 1: gat.cpp
-is faster, or uses less memory). `--cora` adds the GAT paper's Cora model trained for a fixed
-number of epochs (200) by `gat train` and by `planetoid_bench.py --fixed-epochs`.
+`bench/pyg_bench.py layer` (the same layer run by PyG) --repeats times, alternating which goes
+first (gat, pyg, pyg, gat, ...) so that the machine's noise falls on both, each side's figure
+being the median of its runs; then it prints gat.cpp's and PyG's figures and their ratio
+PyG / gat.cpp (> 1: gat.cpp is faster, or uses less memory). `--cora` adds the GAT paper's Cora
+model trained for a fixed number of epochs (200) by `gat train` and by
+`bench/pyg_bench.py planetoid --fixed-epochs`, both reading the repository's data/planetoid/cora.
 
 Only ratios measured in one run mean anything: the machines are shared and one machine of a kind
 can be 1.4x slower than another.
 
-What is measured, and where the two sides differ (checked against scale_bench.py and
+What is measured, and where the two sides differ (checked against bench/pyg_bench.py and
 tools/gat/cmd_bench.cpp):
 
-  same   the graph file (int64 [2, E] edge_index from gen_graph.py), the layer (128 -> 8 heads x
-         16, concat, negative slope 0.2, self-loops added, bias, no attention dropout; GATConv's
-         projection has no bias, GATv2Conv's two projections have one each, share_weights off),
-         random normal features that do not require grad (so neither side computes the input
-         gradient dH·W), loss mean(out^2), Adam lr 0.005 without weight decay, the thread count
-         (OMP_NUM_THREADS, torch.set_num_threads / gat --threads), --steps timed steps after one
-         warm-up step, medians, forward / backward / optimizer split the same way.
+  same   the graph file (int64 [2, E] edge_index from bench/gen_graph.py), the layer (128 ->
+         8 heads x 16, concat, negative slope 0.2, self-loops added, bias, no attention dropout;
+         GATConv's projection has no bias, GATv2Conv's two projections have one each,
+         share_weights off), random normal features that do not require grad (so neither side
+         computes the input gradient dH·W), loss mean(out^2), Adam lr 0.005 without weight
+         decay, the thread count (OMP_NUM_THREADS, torch.set_num_threads / gat --threads),
+         --steps timed steps after one warm-up step, medians, forward / backward / optimizer
+         split the same way.
   differ - PyG keeps the graph as a COO edge_index and removes and re-adds self-loops inside every
            forward (timed); gat.cpp builds its CSR and reverse index with self-loops once, before
            timing (reported here as "graph build", not in the step). That is each library's
@@ -31,23 +33,24 @@ tools/gat/cmd_bench.cpp):
            weights do not change the work.
          - The loss: PyG's out.pow(2).mean() is two ops (and two backward ops); gat.cpp's
            mean_square(out) is one fused op. The same math, each library's way of writing it.
-         - Peak RSS: PyG's includes the Python interpreter and libtorch (the "PyG baseline RSS"
-           column: RSS after loading the graph, about 300 MiB); gat.cpp's includes the graph
-           load and CSR build. Both are the process peak over inference and training.
+         - Peak RSS: PyG's includes the Python interpreter and libtorch (shown as "PyG RSS after
+           load": the RSS after loading the graph, before the first forward); gat.cpp's includes
+           the graph load and CSR build. Both are the process peak over inference and training.
          - Features and weights are drawn by each library's own generator (same distributions,
            different values).
-  Cora   gat train --epochs N --patience 0 vs planetoid_bench.py --model gat --fixed-epochs N,
-         the same seeds count. Both evaluate on validation and test after every epoch. Wall time
-         is the per-run training loop time each reports (gat: seconds, PyG: total_time); the
-         process wall clock, start-up and data loading included, is shown too. Accuracy: gat
-         reports the test accuracy of the checkpoint picked by the GAT paper's rule (val acc >=
-         best and val loss <= best), PyG's fixed-epoch mode the test accuracy at the best val
-         accuracy epoch: close, not the same rule.
+  Cora   gat train --epochs N --patience 0 vs pyg_bench.py planetoid --model gat --fixed-epochs N,
+         the same seeds count, the same files (--cora-root). Both evaluate on validation and test
+         after every epoch. Wall time is the per-run training loop time each reports (gat:
+         seconds, PyG: total_time); the process wall clock, start-up and data loading included,
+         is shown too. Accuracy: gat reports the test accuracy of the checkpoint picked by the GAT
+         paper's rule (val acc >= best and val loss <= best), PyG's fixed-epoch mode the test
+         accuracy at the first epoch with the best val accuracy: close, not the same rule.
 
-PyG is never built or shipped by gat.cpp: set it up once outside the project with
-`bash ../shared/peers/setup.sh <a git directory of pyg-team/pytorch_geometric>` (see
-../shared/peers/README.md). It is run with the Debian interpreter, OpenBLAS (OpenMP build) and
-tcmalloc preloaded, the configuration the peers README calls fair.
+PyG is never built or shipped by gat.cpp: set it up once, outside the project, with
+`bench/setup_pyg.sh <a git directory of pyg-team/pytorch_geometric>` (bench/README.md). It is
+run with Debian's interpreter and PyTorch, PyG's source on PYTHONPATH, OpenBLAS's OpenMP build on
+LD_LIBRARY_PATH and tcmalloc in LD_PRELOAD: with Debian's default reference BLAS PyG runs 3-7x
+slower, which would flatter gat.cpp, so the script refuses to run without them.
 
 Example:
   bench/compare_pyg.py --gat build/tools/gat/gat --graphs /tmp/pyg_synth/g_100000_1000000.npy \\
@@ -59,16 +62,20 @@ import os
 import statistics
 import subprocess
 import sys
+import sysconfig
 import tempfile
 import time
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-OPENBLAS_DIR = '/usr/lib/x86_64-linux-gnu/openblas-openmp'
-TCMALLOC = '/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4'
-SETUP_HINT = ('Set PyG up once, outside the project:\n'
-              '  bash ../shared/peers/setup.sh <git dir of pyg-team/pytorch_geometric>\n'
-              '(see ../shared/peers/README.md); it unpacks PyG 2.4.0 to /tmp/pyg and writes the '
-              'graphs to /tmp/pyg_synth. Then pass --pyg-src /tmp/pyg.')
+BENCH = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(BENCH)
+PYG_BENCH = os.path.join(BENCH, 'pyg_bench.py')
+MULTIARCH = sysconfig.get_config_var('MULTIARCH') or 'x86_64-linux-gnu'
+OPENBLAS_DIR = f'/usr/lib/{MULTIARCH}/openblas-openmp'
+TCMALLOC = f'/usr/lib/{MULTIARCH}/libtcmalloc_minimal.so.4'
+SETUP_HINT = ('Set PyG up once, outside the project (bench/README.md):\n'
+              '  bench/setup_pyg.sh <git dir of pyg-team/pytorch_geometric>\n'
+              'It installs the Debian packages, unpacks PyG 2.4.0 to /tmp/pyg (--pyg-src) and '
+              'writes the graphs to /tmp/pyg_synth.')
 
 
 def parse_args():
@@ -79,9 +86,6 @@ def parse_args():
                     help='the gat binary (default: %(default)s)')
     ap.add_argument('--pyg-src', default='/tmp/pyg',
                     help='PyG source tree put on PYTHONPATH (default: %(default)s)')
-    ap.add_argument('--peers', default=os.path.normpath(os.path.join(REPO, '../shared/peers')),
-                    help='directory with scale_bench.py and planetoid_bench.py '
-                         '(default: %(default)s)')
     ap.add_argument('--python', default='/usr/bin/python3',
                     help='interpreter that has torch (default: %(default)s, Debian\'s)')
     ap.add_argument('--graphs', default='/tmp/pyg_synth/g_100000_1000000.npy',
@@ -93,10 +97,10 @@ def parse_args():
     ap.add_argument('--repeats', type=int, default=3,
                     help='runs of each side per (graph, conv), interleaved (default: 3)')
     ap.add_argument('--steps', type=int, default=5,
-                    help='timed steps per run after 1 warm-up, both sides (default: 5, '
-                         'scale_bench\'s)')
+                    help='timed steps per run after 1 warm-up, both sides (default: 5)')
     ap.add_argument('--mem-cap-gib', type=float, default=22.0,
-                    help='PyG\'s address-space cap (scale_bench --mem-cap-gib; default 22)')
+                    help='PyG\'s address-space cap (pyg_bench.py layer --mem-cap-gib; '
+                         'default 22)')
     ap.add_argument('--timeout', type=float, default=1800,
                     help='seconds before one run is abandoned (default: 1800)')
     ap.add_argument('--cora', action='store_true',
@@ -104,10 +108,13 @@ def parse_args():
                          'fixed epochs')
     ap.add_argument('--cora-epochs', type=int, default=200)
     ap.add_argument('--cora-seeds', type=int, default=2, help='runs (seeds) on each side')
-    ap.add_argument('--cora-root', default=os.path.normpath(os.path.join(REPO, '../shared/data')),
-                    help='gat train --root (default: %(default)s)')
-    ap.add_argument('--planetoid-root', default='/tmp/planetoid',
-                    help='planetoid_bench.py --root (default: %(default)s)')
+    ap.add_argument('--cora-root', default=os.path.join(REPO, 'data', 'planetoid', 'cora'),
+                    help='directory with the eight ind.cora.* files, read by both sides: '
+                         'gat train --root, pyg_bench.py planetoid --files (default: the '
+                         'repository\'s copy, %(default)s)')
+    ap.add_argument('--planetoid-root', default=None,
+                    help='give PyG this Planetoid root (<root>/Cora/raw/ind.cora.*) instead of '
+                         '--cora-root\'s files (pyg_bench.py planetoid --root)')
     ap.add_argument('--no-layer', action='store_true', help='skip the layer comparison')
     ap.add_argument('--json', metavar='OUT', help='also write every run and the summary here')
     a = ap.parse_args()
@@ -128,13 +135,12 @@ def thread_env(threads):
 
 
 def pyg_env(a):
+    """PyG's source first on PYTHONPATH, OpenBLAS's OpenMP build first on LD_LIBRARY_PATH (its
+    libblas.so.3 replaces the one Debian's torch would load), tcmalloc preloaded."""
     env = thread_env(a.threads)
-    env['PYTHONPATH'] = a.pyg_src + (':' + env['PYTHONPATH'] if env.get('PYTHONPATH') else '')
-    if os.path.isdir(OPENBLAS_DIR):
-        env['LD_LIBRARY_PATH'] = OPENBLAS_DIR + (
-            ':' + env['LD_LIBRARY_PATH'] if env.get('LD_LIBRARY_PATH') else '')
-    if os.path.exists(TCMALLOC):
-        env['LD_PRELOAD'] = TCMALLOC
+    for var, value in (('PYTHONPATH', a.pyg_src), ('LD_LIBRARY_PATH', OPENBLAS_DIR)):
+        env[var] = value + (':' + env[var] if env.get(var) else '')
+    env['LD_PRELOAD'] = TCMALLOC
     return env
 
 
@@ -144,11 +150,16 @@ def check_setup(a, need_layer, need_cora):
     if not (os.path.isfile(a.gat) and os.access(a.gat, os.X_OK)):
         problems.append(f'gat binary not found at {a.gat}: build it (cmake -S . -B build '
                         '-DCMAKE_BUILD_TYPE=Release && cmake --build build) or pass --gat')
-    scripts = (['scale_bench.py'] if need_layer else []) + (
-        ['planetoid_bench.py'] if need_cora else [])
-    for s in scripts:
-        if not os.path.isfile(os.path.join(a.peers, s)):
-            problems.append(f'{s} not found in --peers {a.peers}')
+    for path, what in ((os.path.join(OPENBLAS_DIR, 'libblas.so.3'), 'libopenblas0-openmp'),
+                       (TCMALLOC, 'libtcmalloc-minimal4')):
+        if not os.path.exists(path):
+            problems.append(f'{path} not found (Debian package {what}): without it PyG runs '
+                            'slower than it can, which would flatter gat.cpp.\n' + SETUP_HINT)
+    if need_cora:
+        missing = [p for p in ('x', 'tx', 'allx', 'y', 'ty', 'ally', 'graph', 'test.index')
+                   if not os.path.isfile(os.path.join(a.cora_root, 'ind.cora.' + p))]
+        if missing:
+            problems.append(f'--cora-root {a.cora_root} lacks ind.cora.{{{",".join(missing)}}}')
     if not os.path.isdir(os.path.join(a.pyg_src, 'torch_geometric')):
         problems.append(f'PyG not found: {a.pyg_src}/torch_geometric does not exist.\n'
                         + SETUP_HINT)
@@ -165,8 +176,9 @@ def check_setup(a, need_layer, need_cora):
     if need_layer:
         for g in a.graph_list:
             if not os.path.isfile(g):
-                problems.append(f'graph file {g} not found: gen_graph.py writes it (setup.sh '
-                                'makes /tmp/pyg_synth/g_<N>_<E>.npy)')
+                problems.append(f'graph file {g} not found: bench/gen_graph.py --nodes N '
+                                '--edges E --out FILE writes one (bench/setup_pyg.sh writes '
+                                '/tmp/pyg_synth/g_<N>_<E>.npy)')
     return problems
 
 
@@ -214,13 +226,13 @@ def run_gat_layer(a, graph, conv):
 def run_pyg_layer(a, graph, conv):
     with tempfile.TemporaryDirectory(prefix='compare_pyg_') as tmp:
         out = os.path.join(tmp, 'pyg.json')
-        cmd = [a.python, os.path.join(a.peers, 'scale_bench.py'), '--conv', conv, '--graph',
-               graph, '--threads', str(a.threads), '--steps', str(a.steps), '--mem-cap-gib',
-               str(a.mem_cap_gib), '--out', out]
+        cmd = [a.python, PYG_BENCH, 'layer', '--conv', conv, '--graph', graph, '--threads',
+               str(a.threads), '--steps', str(a.steps), '--mem-cap-gib', str(a.mem_cap_gib),
+               '--out', out]
         t0 = time.perf_counter()
         try:
             r = subprocess.run(cmd, env=pyg_env(a), capture_output=True, text=True,
-                               timeout=a.timeout, cwd=a.peers)
+                               timeout=a.timeout)
         except subprocess.TimeoutExpired:
             return {'ok': False, 'error': f'timed out after {a.timeout:.0f} s'}
         wall = time.perf_counter() - t0
@@ -369,13 +381,13 @@ def run_gat_cora(a):
 def run_pyg_cora(a):
     with tempfile.TemporaryDirectory(prefix='compare_pyg_') as tmp:
         out = os.path.join(tmp, 'cora.json')
-        cmd = [a.python, os.path.join(a.peers, 'planetoid_bench.py'), '--dataset', 'Cora',
-               '--model', 'gat', '--seeds', str(a.cora_seeds), '--fixed-epochs',
-               str(a.cora_epochs), '--threads', str(a.threads), '--root', a.planetoid_root,
-               '--out', out]
+        cmd = [a.python, PYG_BENCH, 'planetoid', '--dataset', 'Cora', '--model', 'gat',
+               '--seeds', str(a.cora_seeds), '--fixed-epochs', str(a.cora_epochs), '--threads',
+               str(a.threads), '--out', out]
+        cmd += ['--root', a.planetoid_root] if a.planetoid_root else ['--files', a.cora_root]
         t0 = time.perf_counter()
         r = subprocess.run(cmd, env=pyg_env(a), capture_output=True, text=True,
-                           timeout=a.timeout, cwd=a.peers)
+                           timeout=a.timeout)
         wall = time.perf_counter() - t0
         if r.returncode != 0 or not os.path.exists(out):
             return {'ok': False, 'error': f'exit {r.returncode}: {tail(r.stderr or r.stdout)}'}
