@@ -2,8 +2,8 @@
 Geometric itself, the inputs it was run on, and its logits, so that a test can check that
 gat.cpp loads a PyG-written checkpoint and reproduces PyG's output.
 
-Not run by CI (it needs PyG): run it beside the project with PyG set up as
-../shared/peers/README.md describes, e.g.
+Not run by CI (it needs PyG): run it with PyG 2.4 set up as bench/README.md describes
+(bench/setup_pyg.sh), e.g.
   PYTHONPATH=/tmp/pyg /usr/bin/python3 tools/pyg/make_checkpoint_fixture.py tests/fixtures
 
 The safetensors files are written by the small writer below (the `safetensors` package is not

@@ -6,8 +6,8 @@ The file holds, for each layer L in LAYERS: L.<PyG state_dict key> (the paramete
 and L.out (PyG's output in eval mode); and x, edge_index (as float32), edge_attr. The layers'
 options are in the metadata under "layers" (JSON).
 
-Not run by CI (it needs PyG): run it beside the project with PyG set up as
-../shared/peers/README.md describes, e.g.
+Not run by CI (it needs PyG): run it with PyG 2.4 set up as bench/README.md describes
+(bench/setup_pyg.sh), e.g.
   PYTHONPATH=/tmp/pyg /usr/bin/python3 tools/pyg/make_edge_fixture.py tests/fixtures
 """
 import json
