@@ -50,8 +50,8 @@ pyg_bench.py planetoid --dataset Cora --model gat --out R.json
   test accuracy of the first epoch with the best val acc.
   Data: --root, a directory laid out as PyG's Planetoid(root, name) expects (<root>/<Name>/raw/
   ind.<name>.*); or else --files, a directory holding the eight ind.<name>.* files themselves
-  (default: the repository's data/planetoid/<name>, which has Cora), linked into a temporary
-  root. Nothing is downloaded.
+  (default: the repository's data/planetoid/<name>, which has Cora and CiteSeer), linked into a
+  temporary root. Nothing is downloaded.
   JSON: dataset, model, protocol, args, graph, env, runs [{seed, epochs, test_acc, select_epoch,
         select_val_acc, test_at_best_val_acc, final_test_acc, step_time_mean, step_time_median,
         eval_time_mean, total_time}], summary {key: {mean, std}}, peak_rss_mib. total_time is
