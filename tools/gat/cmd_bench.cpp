@@ -158,8 +158,8 @@ int run_bench(int argc, char** argv) {
                  "--warmup, and peak memory.");
   args.add_path("graph", &graph_file, PathKind::kInputFile,
                 "read the graph from an int64 [2, E] .npy edge list (row 0 sources, row 1 "
-                "targets; the format of ../shared/peers/gen_graph.py) instead of generating "
-                "one; nodes = max id + 1");
+                "targets; the format bench/gen_graph.py writes, see bench/README.md) instead of "
+                "generating one; nodes = max id + 1");
   // The graph's index limit (Graph::kMaxIndex) bounds the generated sizes.
   const Range graph_size{.min = 1, .max = static_cast<double>(Graph::kMaxIndex)};
   args.add("nodes", &nodes, "nodes", graph_size);

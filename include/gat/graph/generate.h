@@ -1,7 +1,7 @@
 // gat/graph/generate.h — synthetic graphs for demos, tests and benchmarks.
 //
-// power_law_graph() follows the algorithm of the graphs the PyG comparison uses (bench/README.md):
-// sources drawn with Zipf-like popularity w_k = (k + 1)^(−s) over a random
+// power_law_graph() follows the algorithm of bench/gen_graph.py (the graphs of the PyG comparison,
+// bench/README.md): sources drawn with Zipf-like popularity w_k = (k + 1)^(−s) over a random
 // permutation of the node ids, targets uniform, self-loops dropped, duplicate pairs removed, and
 // exactly E edges kept. The statistics match; the exact edges differ (another random stream).
 //

@@ -1,5 +1,6 @@
 // gat/nn/baselines.h — the baselines of the GAT paper's table as node models, the way PyG's
-// examples build them (Kipf & Welling's setup; bench/ runs the same models in PyG):
+// examples build them (Kipf & Welling's setup; `bench/pyg_bench.py planetoid --model gcn|mlp`
+// runs the same models in PyG):
 //
 //   MLP: x → dropout(p) → lin1 → ReLU → dropout(p) → lin2            (lin1.weight, lin1.bias, ...)
 //   GCN: x → dropout(p) → conv1 → ReLU → dropout(p) → conv2          (conv1.lin.weight, conv1.bias, ...)
