@@ -344,10 +344,9 @@ std::string find_planetoid(const std::string& name_arg, const DatasetSource& sou
         throw IoError(detail::concat(where, ": the built-in copy in ", dir->string(),
                                      " is incomplete: ", missing));
       if (const auto bad = checksum_mismatches(*dir, name); !bad.empty())
-        throw IoError(detail::concat(where, ": the built-in copy in ", dir->string(),
-                                     " is corrupt:", join_lines(bad, "  "),
-                                     "\nRestore it (git checkout data/planetoid/", name,
-                                     ") or reinstall gat."));
+        throw IoError(detail::concat(
+            where, ": the built-in copy in ", dir->string(), " is corrupt:", join_lines(bad, "  "),
+            "\nRestore it (git checkout data/planetoid/", name, ") or reinstall gat."));
       return dir->string();
     }
     tried.push_back(

@@ -20,8 +20,8 @@
 #include "testing/temp_dir.h"
 
 // Downloads go only to gat::testing::HttpServer on 127.0.0.1, started inside each test and
-// serving the repository's data/. Every test runs with GAT_DATA_DIR unset unless it sets it itself, and
-// with a fresh cache directory, so nothing depends on the machine's own cache.
+// serving the repository's data/. Every test runs with GAT_DATA_DIR unset unless it sets it itself,
+// and with a fresh cache directory, so nothing depends on the machine's own cache.
 
 namespace gat {
 namespace {
@@ -254,7 +254,8 @@ TEST_F(Datasets, BuiltinCiteSeerNeedsNoRootEnvOrNetwork) {
 // Without the built-in copy and without a download, nothing is found, and the error says why.
 TEST_F(Datasets, BuiltinCanBeTurnedOff) {
   const std::string msg = io_error_of([&] {
-    find_planetoid("cora", {.allow_download = false, .cache_dir = cache_.str(), .use_builtin = false});
+    find_planetoid("cora",
+                   {.allow_download = false, .cache_dir = cache_.str(), .use_builtin = false});
   });
   EXPECT_TRUE(contains(msg, "built-in copy: not used (use_builtin = false)")) << msg;
   EXPECT_TRUE(contains(msg, "download: not allowed")) << msg;
