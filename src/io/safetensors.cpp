@@ -4,6 +4,8 @@
 #include <bit>
 #include <cmath>
 #include <cstring>
+#include <limits>
+#include <optional>
 #include <set>
 #include <string_view>
 
@@ -75,6 +77,25 @@ struct Entry {
   uint64_t begin = 0, end = 0;
 };
 
+// A non-negative JSON integer. nlohmann's parser stores one as number_unsigned, a negative one as
+// number_integer, and one beyond uint64 or written with a fraction or exponent (2.0) as a float.
+std::optional<uint64_t> non_negative_integer(const Json& v) {
+  if (v.is_number_unsigned()) return v.get<uint64_t>();
+  if (v.is_number_integer() && v.get<int64_t>() >= 0)
+    return static_cast<uint64_t>(v.get<int64_t>());
+  return std::nullopt;
+}
+
+// nlohmann's dump is the UTF-8 check: it refuses a string that is not valid UTF-8.
+bool is_valid_utf8(const std::string& s) {
+  try {
+    json::dump(Json(s));
+    return true;
+  } catch (const json::JsonError&) {
+    return false;
+  }
+}
+
 template <typename... Args>
 [[noreturn]] void fail_load(const std::string& path, const Args&... args) {
   throw IoError(detail::concat("load_safetensors: '", path, "': ", args...));
@@ -92,31 +113,29 @@ void save_safetensors(const std::string& path,
     check_arg(!name.empty(), kWhere, "tensor ", i, " has an empty name");
     check_arg(name != "__metadata__", kWhere, "tensor ", i,
               ": the name \"__metadata__\" is reserved for the metadata map");
-    check_arg(json::is_valid_utf8(name), kWhere, "tensor ", i, ": name is not valid UTF-8");
+    check_arg(is_valid_utf8(name), kWhere, "tensor ", i, ": name is not valid UTF-8");
     check_arg(names.insert(name).second, kWhere, "duplicate tensor name '", name, "'");
     check_arg(t.defined(), kWhere, "tensor '", name, "' is undefined");
   }
   for (const auto& [k, v] : metadata)
-    check_arg(json::is_valid_utf8(k) && json::is_valid_utf8(v), kWhere, "metadata entry '", k,
+    check_arg(is_valid_utf8(k) && is_valid_utf8(v), kWhere, "metadata entry '", k,
               "' is not valid UTF-8");
 
-  json::Value header = json::Value::object();
+  Json header = Json::object();
   if (!metadata.empty()) {
-    json::Value& m = header["__metadata__"];
+    Json& m = header["__metadata__"];
     for (const auto& [k, v] : metadata)
       m[k] = v;
   }
   uint64_t offset = 0;
   for (const auto& [name, t] : tensors) {
-    json::Value& e = header[name];
+    Json& e = header[name];
     e["dtype"] = "F32";
-    json::Value& shape = e["shape"];
-    shape = json::Value::array();
+    Json& shape = e["shape"];
+    shape = Json::array();
     for (int d = 0; d < t.dim(); ++d)
       shape.push_back(t.size(d));
-    json::Value& offsets = e["data_offsets"];
-    offsets.push_back(offset);
-    offsets.push_back(offset + t.nbytes());
+    e["data_offsets"] = {offset, offset + t.nbytes()};
     offset += t.nbytes();
   }
   std::string text = json::dump(header);
@@ -152,27 +171,26 @@ SafetensorsData load_safetensors(const std::string& path) {
   const uint64_t buffer_size = bytes.size() - 8 - n;
   const char* buffer = bytes.data() + 8 + n;
 
-  json::Value header;
+  Json header;
   try {
-    header = json::parse(std::string_view(bytes).substr(8, n));
+    // json::parse starts its errors with this `what`: "header is not valid JSON: line 1, ...".
+    header = json::parse(std::string_view(bytes).substr(8, n), "header is not valid JSON");
   } catch (const json::JsonError& e) {
-    fail("header is not valid JSON: ", e.what());
+    fail(e.what());
   }
-  if (!header.is_object())
-    fail("header is not a JSON object (got ", json::type_name(header.type()), ")");
+  if (!header.is_object()) fail("header is not a JSON object (got ", json::describe(header), ")");
 
   SafetensorsData out;
   std::vector<Entry> entries;
   for (const auto& [name, v] : header.items()) {
     if (name == "__metadata__") {
       if (v.is_null()) continue;
-      if (!v.is_object())
-        fail("__metadata__ is not an object (got ", json::type_name(v.type()), ")");
+      if (!v.is_object()) fail("__metadata__ is not an object (got ", json::describe(v), ")");
       for (const auto& [k, s] : v.items()) {
         if (!s.is_string())
-          fail("__metadata__ value for key '", k, "' is not a string (got ",
-               json::type_name(s.type()), ")");
-        out.metadata[k] = s.as_string();
+          fail("__metadata__ value for key '", k, "' is not a string (got ", json::describe(s),
+               ")");
+        out.metadata[k] = s.get<std::string>();
       }
       continue;
     }
@@ -182,9 +200,9 @@ SafetensorsData load_safetensors(const std::string& path) {
     for (const char* key : {"dtype", "shape", "data_offsets"})
       if (!v.contains(key)) fail("tensor '", name, "': entry has no \"", key, "\"");
 
-    const json::Value& dtype = v.at("dtype");
+    const Json& dtype = v.at("dtype");
     if (!dtype.is_string()) fail("tensor '", name, "': dtype is not a string");
-    e.dtype = dtype.as_string();
+    e.dtype = dtype.get<std::string>();
     const DTypeInfo* info = find_dtype(e.dtype);
     if (!info) fail("tensor '", name, "': unknown dtype '", e.dtype, "'");
     if (!info->readable)
@@ -192,26 +210,28 @@ SafetensorsData load_safetensors(const std::string& path) {
            " is not supported (F32, F64, F16 and BF16 are read, as float32)");
     e.itemsize = info->size;
 
-    const json::Value& shape = v.at("shape");
-    bool shape_ok = shape.is_array();
-    if (shape_ok)
-      for (const json::Value& d : shape.elements())
-        shape_ok = shape_ok && d.is_int() && d.as_int() >= 0;
-    if (!shape_ok) fail("tensor '", name, "': shape is not an array of non-negative integers");
-    for (const json::Value& d : shape.elements())
-      e.shape.push_back(d.as_int());
+    const Json& shape = v.at("shape");
+    if (!shape.is_array())
+      fail("tensor '", name, "': shape is not an array of non-negative integers");
+    for (const Json& d : shape) {
+      const std::optional<uint64_t> size = non_negative_integer(d);
+      if (!size || *size > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()))
+        fail("tensor '", name, "': shape is not an array of non-negative integers");
+      e.shape.push_back(static_cast<int64_t>(*size));
+    }
     if (e.shape.size() > static_cast<size_t>(Shape::kMaxDims))
       fail("tensor '", name, "': ", e.shape.size(), "-d shape ", shape_str(e.shape),
            " (gat::Tensor holds at most ", Shape::kMaxDims, " dimensions)");
 
-    const json::Value& offs = v.at("data_offsets");
-    bool offs_ok = offs.is_array() && offs.size() == 2;
-    if (offs_ok)
-      for (const json::Value& o : offs.elements())
-        offs_ok = offs_ok && o.is_int() && o.as_int() >= 0;
-    if (!offs_ok) fail("tensor '", name, "': data_offsets is not two non-negative integers");
-    e.begin = static_cast<uint64_t>(offs.at(0).as_int());
-    e.end = static_cast<uint64_t>(offs.at(1).as_int());
+    const Json& offs = v.at("data_offsets");
+    std::optional<uint64_t> begin, end;
+    if (offs.is_array() && offs.size() == 2) {
+      begin = non_negative_integer(offs[0]);
+      end = non_negative_integer(offs[1]);
+    }
+    if (!begin || !end) fail("tensor '", name, "': data_offsets is not two non-negative integers");
+    e.begin = *begin;
+    e.end = *end;
     const std::string where = "tensor '" + name + "': data_offsets [" + std::to_string(e.begin) +
                               ", " + std::to_string(e.end) + "]";
     if (e.end < e.begin) fail(where, ": end before begin");

@@ -239,8 +239,13 @@ TEST(Safetensors, EveryValidationErrorNamesTheFileAndTheProblem) {
   expect_load_error(le(200'000'000, 8) + "{}", {"header length 200000000", "exceeds the limit"});
   expect_load_error(le(100, 8) + "{}      ",
                     {"header length 100", "runs past the end of the file"});
-  expect_load_error(st_file("{not json}", ""), {"header is not valid JSON", "line 1, column 2"});
-  expect_load_error(st_file(R"({"a":1,"a":2})", ""), {"not valid JSON", "duplicate key"});
+  expect_load_error(st_file("{not json}", ""), {"header is not valid JSON: line 1, column 3"});
+  expect_load_error(st_file(R"({"a":1,"a":2})", ""),
+                    {"header is not valid JSON: key \"a\" appears twice"});
+  expect_load_error(st_file(std::string(600, '['), ""),
+                    {"header is not valid JSON: containers nest deeper than 512 levels"});
+  expect_load_error(st_file(one(R"({"dtype":"F32","shape":[1e400],"data_offsets":[0,8]})"), eight),
+                    {"header is not valid JSON: number overflow"});
   expect_load_error(st_file("[1,2]", ""), {"header is not a JSON object", "array"});
   expect_load_error(st_file(one("3"), ""), {"tensor 'a'", "entry is not an object"});
   expect_load_error(st_file(one(R"({"shape":[2],"data_offsets":[0,8]})"), eight),
@@ -285,6 +290,13 @@ TEST(Safetensors, EveryValidationErrorNamesTheFileAndTheProblem) {
                     {"tensor 'a'", "shape is not an array of non-negative integers"});
   expect_load_error(st_file(one(R"({"dtype":"F32","shape":[2.0],"data_offsets":[0,8]})"), eight),
                     {"tensor 'a'", "shape is not an array of non-negative integers"});
+  expect_load_error(
+      st_file(one(R"({"dtype":"F32","shape":[9223372036854775808],"data_offsets":[0,8]})"), eight),
+      {"tensor 'a'", "shape is not an array of non-negative integers"});
+  expect_load_error(st_file(one(R"({"dtype":"F32","shape":[2],"data_offsets":[0,8.0]})"), eight),
+                    {"tensor 'a'", "data_offsets is not two non-negative integers"});
+  expect_load_error(st_file(one(R"({"dtype":"F32","shape":[2],"data_offsets":[-8,8]})"), eight),
+                    {"tensor 'a'", "data_offsets is not two non-negative integers"});
   expect_load_error(st_file(one(R"({"dtype":"F32","shape":[2],"data_offsets":[0,4,8]})"), eight),
                     {"tensor 'a'", "data_offsets is not two non-negative integers"});
   expect_load_error(

@@ -585,13 +585,14 @@ TEST(EdgeFeatures, ReproducesPygsOutputs) {
     dst[k] = static_cast<int64_t>(ei.at(1, k));
   }
   const Graph g = Graph::from_edges(n, src, dst);
-  const json::Value layers = json::parse(file.metadata.at("layers"));
+  const Json layers = json::parse(file.metadata.at("layers"), "pyg_edge_layers: layers");
   ASSERT_EQ(layers.size(), 4u);
   for (const auto& [name, o] : layers.items()) {
     SCOPED_TRACE(name);
-    const json::Value& fv = o.at("fill_value");
-    const SelfLoopFill fill = fv.is_string() ? SelfLoopFill::parse(fv.as_string())
-                                             : SelfLoopFill::constant(fv.as_double());
+    const json::Fields f(o, "layers." + name);
+    const SelfLoopFill fill = f.at("fill_value").is_string()
+                                  ? SelfLoopFill::parse(f.string("fill_value"))
+                                  : SelfLoopFill::constant(f.real("fill_value"));
     // The layer's tensors; PyG 2.4 names GATConv's one matrix lin_src.weight and lin_dst.weight.
     std::vector<std::pair<std::string, Tensor>> sd;
     for (const auto& [key, value] : file.tensors) {
@@ -600,27 +601,27 @@ TEST(EdgeFeatures, ReproducesPygsOutputs) {
       if (local == "lin_dst.weight") continue;
       sd.emplace_back(local == "lin_src.weight" ? "lin.weight" : local, value);
     }
-    const bool concat = o.at("concat").as_bool();
+    const bool concat = f.boolean("concat");
     Generator gen(0);
     Tensor y;
-    if (o.at("kind").as_string() == "GATConv") {
-      GATConv conv({.in_channels = o.at("in_channels").as_int(),
-                    .out_channels = o.at("out_channels").as_int(),
-                    .heads = o.at("heads").as_int(),
+    if (f.string("kind") == "GATConv") {
+      GATConv conv({.in_channels = f.integer("in_channels"),
+                    .out_channels = f.integer("out_channels"),
+                    .heads = f.integer("heads"),
                     .concat = concat,
-                    .edge_dim = o.at("edge_dim").as_int(),
+                    .edge_dim = f.integer("edge_dim"),
                     .fill_value = fill},
                    gen);
       conv.load_state_dict(sd);
       conv.eval();
       y = conv.forward(Variable(x), g, Variable(t.at("edge_attr"))).data();
     } else {
-      GATv2Conv conv({.in_channels = o.at("in_channels").as_int(),
-                      .out_channels = o.at("out_channels").as_int(),
-                      .heads = o.at("heads").as_int(),
+      GATv2Conv conv({.in_channels = f.integer("in_channels"),
+                      .out_channels = f.integer("out_channels"),
+                      .heads = f.integer("heads"),
                       .concat = concat,
-                      .share_weights = o.contains("share_weights"),
-                      .edge_dim = o.at("edge_dim").as_int(),
+                      .share_weights = f.has("share_weights"),
+                      .edge_dim = f.integer("edge_dim"),
                       .fill_value = fill},
                      gen);
       conv.load_state_dict(sd);
