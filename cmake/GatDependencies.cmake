@@ -32,6 +32,19 @@ endif()
 # they are not found locally (src/io/download.cpp); it is linked PRIVATE to gat_io only.
 find_package(CURL REQUIRED)
 
+# OpenSSL's libcrypto (libssl-dev) hashes dataset files (SHA-256 through its EVP interface); it is
+# linked PRIVATE to gat_io only.
+find_package(OpenSSL 3 REQUIRED COMPONENTS Crypto)
+
+# nlohmann-json (nlohmann-json3-dev, header-only) is the JSON of the public API (gat/io/json.h):
+# checkpoint configs and safetensors headers.
+find_package(nlohmann_json 3.11 REQUIRED)
+
+# CLI11 (libcli11-dev, header-only) parses the gat tool's command lines; only tools/gat uses it.
+if(GAT_BUILD_TOOLS)
+  find_package(CLI11 2.1 REQUIRED)
+endif()
+
 if(GAT_BUILD_TESTS)
   find_package(GTest REQUIRED)
 endif()

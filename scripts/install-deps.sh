@@ -8,9 +8,12 @@
 #   libbenchmark-dev      micro-benchmarks under bench/
 #   libopenblas-openmp-dev  the optional OpenBLAS backend (-DGAT_BLAS=OpenBLAS)
 #   libcurl4-openssl-dev  HTTP(S) downloads of the Planetoid datasets (src/io/download.cpp)
+#   libssl-dev            SHA-256 of dataset files through OpenSSL's libcrypto (src/io/sha256.cpp)
+#   nlohmann-json3-dev    JSON: checkpoint metadata, safetensors headers, --json (header-only)
+#   libcli11-dev          the gat tool's command-line parsing (header-only)
 set -euo pipefail
 PKGS=(cmake make g++ libeigen3-dev libgtest-dev libbenchmark-dev libopenblas-openmp-dev
-      libcurl4-openssl-dev)
+      libcurl4-openssl-dev libssl-dev nlohmann-json3-dev libcli11-dev)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
