@@ -1,7 +1,7 @@
 // End-to-end tests of the gat command-line tool: every command is run as a child process on
 // small inputs (the built-in Cora, or generated data), and its exit code, stdout, stderr and the
-// files it writes are checked. JSON outputs are read back with gat's own parser, .npy files with
-// its own reader.
+// files it writes are checked. JSON outputs are read back with nlohmann-json (gat/io/json.h), .npy
+// files with its own reader.
 //
 // Exit codes under test: 0 success; 2 a bad command line (unknown command or option, a malformed
 // or out-of-range value, an input path that cannot be read, an output path that cannot be
@@ -43,16 +43,16 @@ bool has(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
 }
 
-void expect_accuracy(const json::Value& v, const std::string& what) {
-  const double a = v.as_double();
+void expect_accuracy(const Json& v, const std::string& what) {
+  const double a = v.get<double>();
   EXPECT_GE(a, 0.0) << what;
   EXPECT_LE(a, 1.0) << what;
 }
 
 // A split's {"loss", "accuracy"} object: accuracy in [0, 1], a finite positive loss.
-void expect_metrics(const json::Value& m, const std::string& what) {
+void expect_metrics(const Json& m, const std::string& what) {
   expect_accuracy(m.at("accuracy"), what + ".accuracy");
-  const double loss = m.at("loss").as_double();
+  const double loss = m.at("loss").get<double>();
   EXPECT_TRUE(std::isfinite(loss) && loss > 0) << what << ".loss = " << loss;
 }
 
@@ -69,11 +69,11 @@ class Cli : public ::testing::Test {
   }
 
   // A few epochs of the GAT on Cora, saved to `model`; returns the parsed --json output.
-  json::Value train_model(const std::string& model, int epochs = 3) const {
+  Json train_model(const std::string& model, int epochs = 3) const {
     const ProcessResult r = gat({"train", "--epochs", std::to_string(epochs), "--threads", "2",
                                  "--no-download", "--json", "--save", model});
     EXPECT_EQ(r.exit_code, 0) << show(r);
-    return json::parse(r.out);
+    return json::parse(r.out, "gat's output");
   }
 
   TempDir tmp_{"gat_cli_test"};
@@ -162,30 +162,30 @@ TEST_F(Cli, TrainJsonReportsTheRunAndSavesTheModel) {
   EXPECT_TRUE(has(r.out, "\"dropout\": 0.6,")) << r.out;
   EXPECT_FALSE(has(r.err, "\r")) << "progress lines in a pipe:\n" << r.err;
 
-  const json::Value j = json::parse(r.out);
-  EXPECT_EQ(j.at("dataset").as_string(), "Cora");
-  EXPECT_EQ(j.at("model").at("heads").as_int(), 8);
-  EXPECT_EQ(j.at("model").at("in_channels").as_int(), 1433);
-  EXPECT_EQ(j.at("model").at("out_channels").as_int(), 7);
-  const json::Value& training = j.at("training");
-  EXPECT_EQ(training.at("max_epochs").as_int(), 3);
-  EXPECT_EQ(training.at("threads").as_int(), 2);
-  EXPECT_EQ(training.at("lr").as_double(), 0.005);
-  EXPECT_EQ(training.at("weight_decay").as_double(), 5e-4);
-  EXPECT_EQ(j.at("model").at("negative_slope").as_double(), 0.2);
+  const Json j = json::parse(r.out, "gat's output");
+  EXPECT_EQ(j.at("dataset").get<std::string>(), "Cora");
+  EXPECT_EQ(j.at("model").at("heads").get<int64_t>(), 8);
+  EXPECT_EQ(j.at("model").at("in_channels").get<int64_t>(), 1433);
+  EXPECT_EQ(j.at("model").at("out_channels").get<int64_t>(), 7);
+  const Json& training = j.at("training");
+  EXPECT_EQ(training.at("max_epochs").get<int64_t>(), 3);
+  EXPECT_EQ(training.at("threads").get<int64_t>(), 2);
+  EXPECT_EQ(training.at("lr").get<double>(), 0.005);
+  EXPECT_EQ(training.at("weight_decay").get<double>(), 5e-4);
+  EXPECT_EQ(j.at("model").at("negative_slope").get<double>(), 0.2);
   ASSERT_EQ(j.at("runs").size(), 1u);
-  const json::Value& run = j.at("runs").at(0);
-  EXPECT_EQ(run.at("seed").as_int(), 0);
-  EXPECT_EQ(run.at("epochs").as_int(), 3);
-  EXPECT_GE(run.at("best_epoch").as_int(), 0);
-  EXPECT_LE(run.at("best_epoch").as_int(), 3);
+  const Json& run = j.at("runs").at(0);
+  EXPECT_EQ(run.at("seed").get<int64_t>(), 0);
+  EXPECT_EQ(run.at("epochs").get<int64_t>(), 3);
+  EXPECT_GE(run.at("best_epoch").get<int64_t>(), 0);
+  EXPECT_LE(run.at("best_epoch").get<int64_t>(), 3);
   for (const char* split : {"train", "val", "test"})
     expect_metrics(run.at(split), split);
-  const json::Value& summary = j.at("summary");
-  EXPECT_EQ(summary.at("runs").as_int(), 1);
-  EXPECT_EQ(summary.at("epochs_mean").as_double(), 3.0);
-  EXPECT_EQ(summary.at("test_accuracy_mean").as_double(),
-            run.at("test").at("accuracy").as_double());
+  const Json& summary = j.at("summary");
+  EXPECT_EQ(summary.at("runs").get<int64_t>(), 1);
+  EXPECT_EQ(summary.at("epochs_mean").get<double>(), 3.0);
+  EXPECT_EQ(summary.at("test_accuracy_mean").get<double>(),
+            run.at("test").at("accuracy").get<double>());
 
   ASSERT_TRUE(fs::is_regular_file(model));
   EXPECT_GT(fs::file_size(model), 1000u);
@@ -213,23 +213,23 @@ TEST_F(Cli, TrainTextWithTwoRunsPrintsMeanAndSpread) {
 
 TEST_F(Cli, EvalOfTheSavedModelReproducesTrainsAccuracy) {
   const std::string model = path("m.safetensors");
-  const json::Value trained = train_model(model);
+  const Json trained = train_model(model);
   ASSERT_FALSE(HasFailure());
-  const json::Value& final_run = trained.at("runs").at(0);
+  const Json& final_run = trained.at("runs").at(0);
 
   const ProcessResult r =
       gat({"eval", "--model", model, "--threads", "2", "--no-download", "--json"});
   ASSERT_EQ(r.exit_code, 0) << show(r);
-  const json::Value j = json::parse(r.out);
-  EXPECT_EQ(j.at("dataset").as_string(), "Cora");  // read from the checkpoint
-  EXPECT_EQ(j.at("model").as_string(), model);
+  const Json j = json::parse(r.out, "gat's output");
+  EXPECT_EQ(j.at("dataset").get<std::string>(), "Cora");  // read from the checkpoint
+  EXPECT_EQ(j.at("model").get<std::string>(), model);
   for (const char* split : {"train", "val", "test"}) {
     expect_metrics(j.at(split), split);
     // The same weights on the same data: train's final evaluation is eval's.
-    EXPECT_EQ(j.at(split).at("accuracy").as_double(),
-              final_run.at(split).at("accuracy").as_double())
+    EXPECT_EQ(j.at(split).at("accuracy").get<double>(),
+              final_run.at(split).at("accuracy").get<double>())
         << split;
-    EXPECT_NEAR(j.at(split).at("loss").as_double(), final_run.at(split).at("loss").as_double(),
+    EXPECT_NEAR(j.at(split).at("loss").get<double>(), final_run.at(split).at("loss").get<double>(),
                 1e-6)
         << split;
   }
@@ -247,7 +247,7 @@ TEST_F(Cli, EvalOfTheSavedModelReproducesTrainsAccuracy) {
 
 TEST_F(Cli, PredictWritesEveryNodesLogitsAsFloat32Npy) {
   const std::string model = path("m.safetensors"), out = path("logits.npy");
-  const json::Value trained = train_model(model);
+  const Json trained = train_model(model);
   ASSERT_FALSE(HasFailure());
 
   const ProcessResult r =
@@ -273,7 +273,7 @@ TEST_F(Cli, PredictWritesEveryNodesLogitsAsFloat32Npy) {
     correct += best == cora.labels[i];
   }
   EXPECT_DOUBLE_EQ(static_cast<double>(correct) / static_cast<double>(cora.test.size()),
-                   trained.at("runs").at(0).at("test").at("accuracy").as_double());
+                   trained.at("runs").at(0).at("test").at("accuracy").get<double>());
 }
 
 // ---- info ------------------------------------------------------------------------------------
@@ -290,21 +290,21 @@ TEST_F(Cli, InfoDescribesCoraInTextAndJson) {
 
   const ProcessResult r = gat({"info", "--no-download", "--json"});
   ASSERT_EQ(r.exit_code, 0) << show(r);
-  const json::Value j = json::parse(r.out);
-  EXPECT_EQ(j.at("dataset").as_string(), "Cora");
-  EXPECT_EQ(j.at("nodes").as_int(), 2708);
-  EXPECT_EQ(j.at("directed_edges").as_int(), 10556);
-  EXPECT_EQ(j.at("features").as_int(), 1433);
-  EXPECT_EQ(j.at("classes").as_int(), 7);
-  EXPECT_EQ(j.at("split").at("train").as_int(), 140);
-  EXPECT_EQ(j.at("split").at("val").as_int(), 500);
-  EXPECT_EQ(j.at("split").at("test").as_int(), 1000);
+  const Json j = json::parse(r.out, "gat's output");
+  EXPECT_EQ(j.at("dataset").get<std::string>(), "Cora");
+  EXPECT_EQ(j.at("nodes").get<int64_t>(), 2708);
+  EXPECT_EQ(j.at("directed_edges").get<int64_t>(), 10556);
+  EXPECT_EQ(j.at("features").get<int64_t>(), 1433);
+  EXPECT_EQ(j.at("classes").get<int64_t>(), 7);
+  EXPECT_EQ(j.at("split").at("train").get<int64_t>(), 140);
+  EXPECT_EQ(j.at("split").at("val").get<int64_t>(), 500);
+  EXPECT_EQ(j.at("split").at("test").get<int64_t>(), 1000);
   int64_t by_class = 0, by_degree = 0;
   ASSERT_EQ(j.at("class_sizes").size(), 7u);
-  for (const json::Value& c : j.at("class_sizes").elements())
-    by_class += c.as_int();
+  for (const Json& c : j.at("class_sizes"))
+    by_class += c.get<int64_t>();
   for (const auto& [bucket, count] : j.at("in_degree_histogram").items())
-    by_degree += count.as_int();
+    by_degree += count.get<int64_t>();
   EXPECT_EQ(by_class, 2708);
   EXPECT_EQ(by_degree, 2708);
 }
@@ -315,23 +315,23 @@ TEST_F(Cli, CompareJsonHasOneCellPerModelAndDataset) {
   const ProcessResult r = gat({"compare", "--models", "mlp,gat", "--datasets", "cora", "--runs",
                                "1", "--epochs", "3", "--threads", "2", "--no-download", "--json"});
   ASSERT_EQ(r.exit_code, 0) << show(r);
-  const json::Value j = json::parse(r.out);
-  EXPECT_EQ(j.at("threads").as_int(), 2);
+  const Json j = json::parse(r.out, "gat's output");
+  EXPECT_EQ(j.at("threads").get<int64_t>(), 2);
   ASSERT_EQ(j.at("cells").size(), 2u);
   const char* arch[] = {"MLP", "GAT"};
   const char* lr[] = {"0.01", "0.005"};  // each model's published setup
   for (int k = 0; k < 2; ++k) {
-    const json::Value& c = j.at("cells").at(k);
-    EXPECT_EQ(c.at("dataset").as_string(), "Cora");
-    EXPECT_EQ(c.at("model").at("arch").as_string(), arch[k]);
-    EXPECT_EQ(c.at("runs").as_int(), 1);
-    EXPECT_EQ(c.at("training").at("max_epochs").as_int(), 3);
+    const Json& c = j.at("cells").at(k);
+    EXPECT_EQ(c.at("dataset").get<std::string>(), "Cora");
+    EXPECT_EQ(c.at("model").at("arch").get<std::string>(), arch[k]);
+    EXPECT_EQ(c.at("runs").get<int64_t>(), 1);
+    EXPECT_EQ(c.at("training").at("max_epochs").get<int64_t>(), 3);
     EXPECT_EQ(json::dump(c.at("training").at("lr")), lr[k]);
-    EXPECT_EQ(c.at("epochs_mean").as_double(), 3.0);
+    EXPECT_EQ(c.at("epochs_mean").get<double>(), 3.0);
     expect_accuracy(c.at("test_accuracy_mean"), arch[k]);
     ASSERT_EQ(c.at("test_accuracy_per_run").size(), 1u);
-    EXPECT_EQ(c.at("test_accuracy_per_run").at(0).as_double(),
-              c.at("test_accuracy_mean").as_double());
+    EXPECT_EQ(c.at("test_accuracy_per_run").at(0).get<double>(),
+              c.at("test_accuracy_mean").get<double>());
   }
 }
 
@@ -369,21 +369,22 @@ TEST_F(Cli, GraphTrainJsonReportsTheRunsAndTheBaselines) {
       gat({"graph-train", "--graphs", "30", "--epochs", "2", "--threads", "2", "--json"});
   ASSERT_EQ(r.exit_code, 0) << show(r);
   EXPECT_TRUE(has(r.out, "\"lr\": 0.005,")) << r.out;
-  const json::Value j = json::parse(r.out);
-  EXPECT_EQ(j.at("data").at("graphs").as_int(), 30);
-  EXPECT_EQ(j.at("data").at("train_graphs").as_int() + j.at("data").at("val_graphs").as_int() +
-                j.at("data").at("test_graphs").as_int(),
+  const Json j = json::parse(r.out, "gat's output");
+  EXPECT_EQ(j.at("data").at("graphs").get<int64_t>(), 30);
+  EXPECT_EQ(j.at("data").at("train_graphs").get<int64_t>() +
+                j.at("data").at("val_graphs").get<int64_t>() +
+                j.at("data").at("test_graphs").get<int64_t>(),
             30);
   expect_accuracy(j.at("chance_accuracy"), "chance_accuracy");
-  EXPECT_GE(j.at("chance_accuracy").as_double(), 0.5);
-  EXPECT_EQ(j.at("training").at("epochs").as_int(), 2);
-  EXPECT_EQ(j.at("training").at("threads").as_int(), 2);
-  const json::Value& result = j.at("result");
-  EXPECT_EQ(result.at("pooling").as_string(), "attention");
-  EXPECT_EQ(result.at("epochs").as_int(), 2);
+  EXPECT_GE(j.at("chance_accuracy").get<double>(), 0.5);
+  EXPECT_EQ(j.at("training").at("epochs").get<int64_t>(), 2);
+  EXPECT_EQ(j.at("training").at("threads").get<int64_t>(), 2);
+  const Json& result = j.at("result");
+  EXPECT_EQ(result.at("pooling").get<std::string>(), "attention");
+  EXPECT_EQ(result.at("epochs").get<int64_t>(), 2);
   for (const char* split : {"train", "val", "test"})
     expect_metrics(result.at(split), split);
-  EXPECT_EQ(j.at("baseline").at("pooling").as_string(), "mean");
+  EXPECT_EQ(j.at("baseline").at("pooling").get<std::string>(), "mean");
   expect_metrics(j.at("mlp_mean_features").at("test"), "mlp_mean_features.test");
 }
 
@@ -419,20 +420,22 @@ TEST_F(Cli, BenchJsonHasTheSizesAndTimings) {
   args.insert(args.end(), {"--conv", "gatv2", "--json"});
   const ProcessResult r = gat(args);
   ASSERT_EQ(r.exit_code, 0) << show(r);
-  const json::Value j = json::parse(r.out);
-  EXPECT_EQ(j.at("nodes").as_int(), 200);
-  EXPECT_EQ(j.at("edges").as_int(), 1000);
-  EXPECT_EQ(j.at("edges_with_self_loops").as_int(), 1200);
-  EXPECT_EQ(j.at("steps").as_int(), 2);
-  EXPECT_EQ(j.at("warmup").as_int(), 1);
-  EXPECT_EQ(j.at("threads").as_int(), 2);
-  EXPECT_EQ(j.at("conv").as_string(), "gatv2");
+  const Json j = json::parse(r.out, "gat's output");
+  EXPECT_EQ(j.at("nodes").get<int64_t>(), 200);
+  EXPECT_EQ(j.at("edges").get<int64_t>(), 1000);
+  EXPECT_EQ(j.at("edges_with_self_loops").get<int64_t>(), 1200);
+  EXPECT_EQ(j.at("steps").get<int64_t>(), 2);
+  EXPECT_EQ(j.at("warmup").get<int64_t>(), 1);
+  EXPECT_EQ(j.at("threads").get<int64_t>(), 2);
+  EXPECT_EQ(j.at("conv").get<std::string>(), "gatv2");
   for (const char* part : {"layer", "gat"}) {
     for (const char* phase : {"forward", "backward", "optimizer", "train_step", "inference"}) {
-      const json::Value& s = j.at(part).at(phase);
-      EXPECT_GE(s.at("min_s").as_double(), 0.0) << part << "." << phase;
-      EXPECT_LE(s.at("min_s").as_double(), s.at("median_s").as_double()) << part << "." << phase;
-      EXPECT_LE(s.at("median_s").as_double(), s.at("max_s").as_double()) << part << "." << phase;
+      const Json& s = j.at(part).at(phase);
+      EXPECT_GE(s.at("min_s").get<double>(), 0.0) << part << "." << phase;
+      EXPECT_LE(s.at("min_s").get<double>(), s.at("median_s").get<double>())
+          << part << "." << phase;
+      EXPECT_LE(s.at("median_s").get<double>(), s.at("max_s").get<double>())
+          << part << "." << phase;
     }
   }
   EXPECT_EQ(r.err, "");
@@ -541,7 +544,8 @@ INSTANTIATE_TEST_SUITE_P(
                 {"compare", "--datasets", "cora,imdb"},
                 {"--datasets", "'imdb'"}},
         BadCase{"compare_zero_threads", {"compare", "--threads", "0"}, {"--threads", "'0'"}},
-        BadCase{"compare_singular_dataset", {"compare", "--dataset", "citeseer"},
+        BadCase{"compare_singular_dataset",
+                {"compare", "--dataset", "citeseer"},
                 {"unknown option --dataset"}},
         // demo
         BadCase{"demo_zero_epochs", {"demo", "--epochs", "0"}, {"--epochs", "'0'"}},

@@ -10,6 +10,7 @@
 #include "gat/io/safetensors.h"
 #include "gat/nn/baselines.h"
 #include "gat/nn/gatv2.h"
+#include "gat/nn/graph_classifier.h"
 #include "testing/assertions.h"
 #include "testing/fixtures.h"
 #include "testing/temp_dir.h"
@@ -36,7 +37,8 @@ class CheckpointTest : public ::testing::Test {
   // A trained-looking model: random parameters, biases included.
   GAT make_model(Generator& gen) const {
     GAT m({.in_channels = 12, .hidden_channels = 4, .out_channels = 5, .heads = 3}, gen);
-    for (Variable p : m.parameters()) p.mutable_data() = testing::random_tensor(p.shape(), gen);
+    for (Variable p : m.parameters())
+      p.mutable_data() = testing::random_tensor(p.shape(), gen);
     m.eval();
     return m;
   }
@@ -61,15 +63,11 @@ class CheckpointTest : public ::testing::Test {
 TEST_F(CheckpointTest, SaveLoadGivesIdenticalLogits) {
   Generator gen(1);
   GAT model = make_model(gen);
-  save_checkpoint(path("m.safetensors"), model, [] {
-    json::Value extra = json::Value::object();
-    extra["dataset"] = "Cora";
-    return extra;
-  }());
+  save_checkpoint(path("m.safetensors"), model, {{"dataset", "Cora"}});
   Checkpoint ckpt = load_checkpoint(path("m.safetensors"));
-  EXPECT_EQ(logits(*ckpt.model).to_vector(), logits(model).to_vector());
-  EXPECT_EQ(ckpt.config.at("dataset").as_string(), "Cora");
-  EXPECT_EQ(ckpt.config.at("heads").as_int(), 3);
+  EXPECT_EQ(logits(ckpt.node_model()).to_vector(), logits(model).to_vector());
+  EXPECT_EQ(ckpt.config.at("dataset").get<std::string>(), "Cora");
+  EXPECT_EQ(ckpt.config.at("heads").get<int64_t>(), 3);
   EXPECT_FALSE(ckpt.model->is_training());
 }
 
@@ -79,22 +77,23 @@ TEST_F(CheckpointTest, FileHoldsPyGNamesAndConfig) {
   save_checkpoint(path("m.safetensors"), model);
   io::SafetensorsData d = io::load_safetensors(path("m.safetensors"));
   std::vector<std::string> names;
-  for (auto& [name, t] : d.tensors) names.push_back(name);
+  for (auto& [name, t] : d.tensors)
+    names.push_back(name);
   std::sort(names.begin(), names.end());
   EXPECT_EQ(names, (std::vector<std::string>{"conv1.att_dst", "conv1.att_src", "conv1.bias",
                                              "conv1.lin.weight", "conv2.att_dst", "conv2.att_src",
                                              "conv2.bias", "conv2.lin.weight"}));
-  json::Value c = json::parse(d.metadata.at("gat.config"));
-  EXPECT_EQ(c.at("arch").as_string(), "GAT");
-  EXPECT_EQ(c.at("in_channels").as_int(), 12);
-  EXPECT_EQ(c.at("out_heads").as_int(), 1);
+  Json c = json::parse(d.metadata.at("gat.config"), "gat.config");
+  EXPECT_EQ(c.at("arch").get<std::string>(), "GAT");
+  EXPECT_EQ(c.at("in_channels").get<int64_t>(), 12);
+  EXPECT_EQ(c.at("out_heads").get<int64_t>(), 1);
   EXPECT_EQ(d.metadata.at("format"), "pt");
   // Float options are written as the shortest decimal of the float (0.6, not 0.6000000238418579)
   // and read back to the same float.
   const std::string& text = d.metadata.at("gat.config");
   EXPECT_NE(text.find("\"dropout\":0.6,"), std::string::npos) << text;
   EXPECT_NE(text.find("\"negative_slope\":0.2,"), std::string::npos) << text;
-  EXPECT_EQ(static_cast<float>(c.at("dropout").as_double()), 0.6f);
+  EXPECT_EQ(static_cast<float>(c.at("dropout").get<double>()), 0.6f);
 }
 
 TEST_F(CheckpointTest, AcceptsPyG20To24NamesAndPlainStateDicts) {
@@ -117,8 +116,9 @@ TEST_F(CheckpointTest, AcceptsPyG20To24NamesAndPlainStateDicts) {
     tensors = out;
   });
   Checkpoint ckpt = load_checkpoint(path("old.safetensors"));
-  EXPECT_EQ(logits(*ckpt.model).to_vector(), logits(model).to_vector());
-  EXPECT_EQ(ckpt.config.at("hidden_channels").as_int(), 4);  // inferred from att_src [1, 3, 4]
+  EXPECT_EQ(logits(ckpt.node_model()).to_vector(), logits(model).to_vector());
+  EXPECT_EQ(ckpt.config.at("hidden_channels").get<int64_t>(),
+            4);  // inferred from att_src [1, 3, 4]
 }
 
 TEST_F(CheckpointTest, AcceptsPyG16Names) {
@@ -141,7 +141,7 @@ TEST_F(CheckpointTest, AcceptsPyG16Names) {
     tensors = out;
   });
   Checkpoint ckpt = load_checkpoint(path("v16.safetensors"));
-  EXPECT_EQ(logits(*ckpt.model).to_vector(), logits(model).to_vector());
+  EXPECT_EQ(logits(ckpt.node_model()).to_vector(), logits(model).to_vector());
 }
 
 TEST_F(CheckpointTest, RefusesBrokenFiles) {
@@ -168,9 +168,8 @@ TEST_F(CheckpointTest, RefusesBrokenFiles) {
   EXPECT_TRUE(throws_with<IoError>([&] { load_checkpoint(path("shape.safetensors")); },
                                    "conv1.bias has shape [7] but the model needs [12]"));
   // An unexpected tensor.
-  rewrite(good, path("extra.safetensors"), [](auto& tensors, auto&) {
-    tensors.emplace_back("conv3.weight", Tensor::zeros({2}));
-  });
+  rewrite(good, path("extra.safetensors"),
+          [](auto& tensors, auto&) { tensors.emplace_back("conv3.weight", Tensor::zeros({2})); });
   EXPECT_TRUE(throws_with<IoError>([&] { load_checkpoint(path("extra.safetensors")); },
                                    "unexpected tensor conv3.weight"));
   // lin_src and lin_dst that differ (a bipartite layer) are refused.
@@ -192,8 +191,37 @@ TEST_F(CheckpointTest, RefusesBrokenFiles) {
   // Bad metadata JSON.
   rewrite(good, path("meta.safetensors"),
           [](auto&, auto& meta) { meta["gat.config"] = "{not json"; });
-  EXPECT_TRUE(throws_with<IoError>([&] { load_checkpoint(path("meta.safetensors")); },
-                                   "not valid JSON"));
+  EXPECT_TRUE(
+      throws_with<IoError>([&] { load_checkpoint(path("meta.safetensors")); }, "not valid JSON"));
+  // Malformed gat.config: each message names the file, the key and what is wrong.
+  const std::string config = io::load_safetensors(good).metadata.at("gat.config");
+  struct BadConfig {
+    std::string from, to, message;
+  };
+  for (const BadConfig& c : std::vector<BadConfig>{
+           {"\"heads\":3", "\"heads\":\"3\"",
+            "m2.safetensors: gat.config: \"heads\" must be an integer, got string \"3\""},
+           {"\"heads\":3", "\"heads\":3.5",
+            "m2.safetensors: gat.config: \"heads\" must be an integer, got number 3.5"},
+           {"\"in_channels\":12,", "", "m2.safetensors: gat.config: \"in_channels\" is missing"},
+           {"\"dropout\":0.6", "\"dropout\":true",
+            "m2.safetensors: gat.config: \"dropout\" must be a number, got boolean true"},
+           {"\"arch\":\"GAT\"", "\"arch\":\"GIN\"",
+            "m2.safetensors: architecture 'GIN' is not supported (GAT, GATv2, GCN, MLP, "
+            "GraphClassifier)"},
+           {"\"heads\":3", "\"heads\":0",
+            "m2.safetensors: gat.config does not describe a valid model"},
+           {"\"heads\":3", "\"heads\":3,\"heads\":4",
+            "m2.safetensors: gat.config metadata is not valid JSON: gat.config: key \"heads\" "
+            "appears twice"}}) {
+    SCOPED_TRACE(c.to);
+    const size_t at = config.find(c.from);
+    ASSERT_NE(at, std::string::npos) << config;
+    std::string bad = config;
+    bad.replace(at, c.from.size(), c.to);
+    rewrite(good, path("m2.safetensors"), [&](auto&, auto& meta) { meta["gat.config"] = bad; });
+    EXPECT_TRUE(throws_with<IoError>([&] { load_checkpoint(path("m2.safetensors")); }, c.message));
+  }
   // A corrupted byte in the header.
   std::string corrupt = bytes;
   corrupt[10] = '\x01';
@@ -209,11 +237,10 @@ TEST_F(CheckpointTest, HeaderExample) {
   const Graph graph = edges_.graph();
   const Variable x(x_);
   const std::string file = path("model.safetensors");
-  json::Value extra = json::Value::object();
-  extra["dataset"] = "Cora";
+  gat::Json extra = {{"dataset", "Cora"}};
   gat::save_checkpoint(file, model, extra);
   gat::Checkpoint ckpt = gat::load_checkpoint(file);
-  gat::Variable logits = ckpt.model->forward(x, graph);
+  gat::Variable logits = ckpt.node_model().forward(x, graph);
   EXPECT_EQ(logits.shape(), Shape({30, 5}));
 }
 
@@ -243,7 +270,7 @@ TEST(CheckpointPyG, LoadsAPyGWrittenStateDictAndReproducesItsLogits) {
   Tensor ours;
   {
     NoGradGuard no_grad;
-    ours = ckpt.model->forward(Variable(x), graph).data();
+    ours = ckpt.node_model().forward(Variable(x), graph).data();
   }
   const Tensor& theirs = t.at("logits");
   ASSERT_EQ(ours.shape(), theirs.shape());
@@ -257,6 +284,35 @@ TEST(CheckpointPyG, LoadsAPyGWrittenStateDictAndReproducesItsLogits) {
 namespace gat {
 namespace {
 
+// The graph classifier round-trips too, with either pooling; it is not a node model.
+TEST(CheckpointModels, GraphClassifierRoundTrips) {
+  testing::TempDir dir{"gat_test_ckpt_graph"};
+  Generator gen(4);
+  for (GraphPooling pooling : {GraphPooling::Attention, GraphPooling::Mean}) {
+    SCOPED_TRACE(graph_pooling_name(pooling));
+    GraphClassifier m(
+        {.in_channels = 5, .hidden_channels = 3, .out_channels = 2, .heads = 2, .pooling = pooling},
+        gen);
+    for (Variable p : m.parameters())
+      p.mutable_data() = testing::random_tensor(p.shape(), gen);
+    const std::string file = dir.file("graph.safetensors");
+    save_checkpoint(file, m, {{"seed", 7}});
+    Checkpoint ckpt = load_checkpoint(file);
+    EXPECT_EQ(ckpt.entry->name, "GraphClassifier");
+    EXPECT_EQ(ckpt.config.at("pooling"), graph_pooling_name(pooling));
+    EXPECT_EQ(ckpt.config.at("seed"), 7);
+    auto& loaded = dynamic_cast<GraphClassifier&>(*ckpt.model);
+    EXPECT_EQ(loaded.repr(), m.repr());
+    const auto a = m.named_parameters(), b = loaded.named_parameters();
+    ASSERT_EQ(a.size(), b.size());
+    for (size_t k = 0; k < a.size(); ++k) {
+      EXPECT_EQ(a[k].first, b[k].first);
+      EXPECT_EQ(a[k].second.data().to_vector(), b[k].second.data().to_vector()) << a[k].first;
+    }
+    EXPECT_TRUE(throws_with<IoError>([&] { ckpt.node_model(); }, "not a node model"));
+  }
+}
+
 // Every node model round-trips through a checkpoint with identical logits and its PyG names.
 TEST(CheckpointModels, GATv2GcnAndMlpRoundTrip) {
   testing::TempDir dir{"gat_test_ckpt_models"};
@@ -268,25 +324,30 @@ TEST(CheckpointModels, GATv2GcnAndMlpRoundTrip) {
   Generator gen(3);
   models.push_back(std::make_unique<GATv2>(
       GATOptions{.in_channels = 6, .hidden_channels = 4, .out_channels = 3, .heads = 2}, gen));
-  models.push_back(std::make_unique<GCN>(BaselineOptions{.in_channels = 6, .out_channels = 3}, gen));
-  models.push_back(std::make_unique<MLP>(BaselineOptions{.in_channels = 6, .out_channels = 3}, gen));
+  models.push_back(
+      std::make_unique<GCN>(BaselineOptions{.in_channels = 6, .out_channels = 3}, gen));
+  models.push_back(
+      std::make_unique<MLP>(BaselineOptions{.in_channels = 6, .out_channels = 3}, gen));
   for (auto& m : models) {
     SCOPED_TRACE(m->arch());
-    for (Variable p : m->parameters()) p.mutable_data() = testing::random_tensor(p.shape(), gen);
+    for (Variable p : m->parameters())
+      p.mutable_data() = testing::random_tensor(p.shape(), gen);
     m->eval();
     const std::string file = dir.file(m->arch() + ".safetensors");
     save_checkpoint(file, *m);
     Checkpoint ckpt = load_checkpoint(file);
-    EXPECT_EQ(ckpt.model->arch(), m->arch());
-    EXPECT_EQ(ckpt.config.at("arch").as_string(), m->arch());
+    EXPECT_EQ(ckpt.node_model().arch(), m->arch());
+    EXPECT_EQ(ckpt.config.at("arch").get<std::string>(), m->arch());
     std::vector<std::string> saved, expected;
-    for (auto& [name, t] : io::load_safetensors(file).tensors) saved.push_back(name);
-    for (auto& [name, p] : m->named_parameters()) expected.push_back(name);
+    for (auto& [name, t] : io::load_safetensors(file).tensors)
+      saved.push_back(name);
+    for (auto& [name, p] : m->named_parameters())
+      expected.push_back(name);
     std::sort(saved.begin(), saved.end());
     std::sort(expected.begin(), expected.end());
     EXPECT_EQ(saved, expected);
     NoGradGuard no_grad;
-    EXPECT_EQ(ckpt.model->forward(Variable(x), graph).data().to_vector(),
+    EXPECT_EQ(ckpt.node_model().forward(Variable(x), graph).data().to_vector(),
               m->forward(Variable(x), graph).data().to_vector());
   }
 }

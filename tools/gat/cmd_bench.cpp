@@ -9,16 +9,14 @@
 // JSON is the one-off time to read or generate the graph and build its CSR with self-loops; it is
 // outside every timed step (PyG, which keeps a COO edge list, pays its self-loop handling inside
 // each forward; bench/compare_pyg.py shows both).
-#include <unistd.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
-#include "args.h"
 #include "commands.h"
 #include "gat/core/error.h"
 #include "gat/core/parallel.h"
@@ -31,6 +29,7 @@
 #include "gat/ops/log_softmax.h"
 #include "gat/ops/reduce.h"
 #include "gat/optim/optimizer.h"
+#include "output.h"
 
 namespace gat::cli {
 
@@ -60,11 +59,10 @@ struct StepTimes {
 };
 
 // Runs warmup + steps training steps (forward: build the loss; backward; optimizer step) and
-// the same number of inference forwards, timing each phase; with `progress`, redraws a status
-// line on stderr.
+// the same number of inference forwards, timing each phase, with a progress line.
 StepTimes measure(Module& model, const std::function<Variable()>& forward_loss,
                   const std::function<void()>& infer, Optimizer& opt, int warmup, int steps,
-                  bool progress, const char* label) {
+                  const Output& out, const char* label) {
   StepTimes r;
   const size_t base = memory::current_bytes();
   memory::reset_peak();
@@ -86,9 +84,7 @@ StepTimes measure(Module& model, const std::function<Variable()>& forward_loss,
       r.optimizer.s.push_back(o);
       r.total.s.push_back(f + b + o);
     }
-    if (progress)
-      std::fprintf(stderr, "\r%s: training step %d/%d (%.3f s)   ", label, k + 1, warmup + steps,
-                   f + b + o);
+    out.progress("%s: training step %d/%d (%.3f s)", label, k + 1, warmup + steps, f + b + o);
   }
   r.peak_train_bytes = memory::peak_bytes() - base;
   memory::reset_peak();
@@ -98,11 +94,10 @@ StepTimes measure(Module& model, const std::function<Variable()>& forward_loss,
     auto t0 = Clock::now();
     infer();
     if (k >= warmup) r.inference.s.push_back(seconds_since(t0));
-    if (progress)
-      std::fprintf(stderr, "\r%s: inference %d/%d                 ", label, k + 1, warmup + steps);
+    out.progress("%s: inference %d/%d", label, k + 1, warmup + steps);
   }
   r.peak_infer_bytes = memory::peak_bytes() - base;
-  if (progress) std::fprintf(stderr, "\r%60s\r", "");
+  out.clear_progress();
   return r;
 }
 
@@ -110,21 +105,18 @@ double mib(size_t bytes) {
   return static_cast<double>(bytes) / (1024.0 * 1024.0);
 }
 
-std::string series_json(const Series& s) {
-  char buf[160];
-  std::snprintf(buf, sizeof buf, "{\"median_s\": %.6f, \"min_s\": %.6f, \"max_s\": %.6f}",
-                s.median(), s.min(), s.max());
-  return buf;
+Json series_json(const Series& s) {
+  return {{"median_s", s.median()}, {"min_s", s.min()}, {"max_s", s.max()}};
 }
 
-std::string times_json(const StepTimes& t) {
-  char buf[96];
-  std::snprintf(buf, sizeof buf, "\"peak_train_tensor_mib\": %.1f, \"peak_infer_tensor_mib\": %.1f",
-                mib(t.peak_train_bytes), mib(t.peak_infer_bytes));
-  return "{\"forward\": " + series_json(t.forward) + ", \"backward\": " + series_json(t.backward) +
-         ", \"optimizer\": " + series_json(t.optimizer) +
-         ", \"train_step\": " + series_json(t.total) +
-         ", \"inference\": " + series_json(t.inference) + ", " + buf + "}";
+Json times_json(const StepTimes& t) {
+  return {{"forward", series_json(t.forward)},
+          {"backward", series_json(t.backward)},
+          {"optimizer", series_json(t.optimizer)},
+          {"train_step", series_json(t.total)},
+          {"inference", series_json(t.inference)},
+          {"peak_train_tensor_mib", mib(t.peak_train_bytes)},
+          {"peak_infer_tensor_mib", mib(t.peak_infer_bytes)}};
 }
 
 void print_times(const char* title, const StepTimes& t) {
@@ -142,147 +134,158 @@ void print_times(const char* title, const StepTimes& t) {
               mib(t.peak_train_bytes), mib(t.peak_infer_bytes));
 }
 
-}  // namespace
+class BenchCommand final : public Command {
+ public:
+  std::string description() const override {
+    return "Times a GATConv training step (forward, backward, Adam; loss = mean(out^2), no "
+           "attention dropout, self-loops added) and an inference forward on a generated "
+           "power-law graph, then the same for the two-layer GAT (dropout 0.6, NLL loss over all "
+           "nodes, random labels). Reports medians over --steps after --warmup, and peak memory.";
+  }
 
-int run_bench(int argc, char** argv) {
-  int64_t nodes = 100000, edges = 1000000, features = 128, heads = 8, channels = 16, classes = 16;
-  int64_t seed = 0;
-  int steps = 10, warmup = 2, threads = num_threads();
-  std::string model_choice = "both", graph_file, conv_choice = "gat";
-  bool json = false;
-  ArgParser args("bench",
-                 "Times a GATConv training step (forward, backward, Adam; loss = mean(out^2), "
-                 "no attention dropout, self-loops added) and an inference forward on a "
-                 "generated power-law graph, then the same for the two-layer GAT (dropout 0.6, "
-                 "NLL loss over all nodes, random labels). Reports medians over --steps after "
-                 "--warmup, and peak memory.");
-  args.add_path("graph", &graph_file, PathKind::kInputFile,
-                "read the graph from an int64 [2, E] .npy edge list (row 0 sources, row 1 "
-                "targets; the format bench/gen_graph.py writes, see bench/README.md) instead of "
-                "generating one; nodes = max id + 1");
-  // The graph's index limit (Graph::kMaxIndex) bounds the generated sizes.
-  const Range graph_size{.min = 1, .max = static_cast<double>(Graph::kMaxIndex)};
-  args.add("nodes", &nodes, "nodes", graph_size);
-  args.add("edges", &edges,
-           "directed edges before self-loops are added (at most nodes x "
-           "(nodes - 1))",
-           {.min = 0, .max = static_cast<double>(Graph::kMaxIndex)});
-  args.add("features", &features, "input features", at_least(1));
-  args.add("heads", &heads, "attention heads", at_least(1));
-  args.add("channels", &channels, "channels per head", at_least(1));
-  args.add("classes", &classes, "output classes of the two-layer model", at_least(1));
-  args.add("steps", &steps, "timed steps", at_least(1));
-  args.add("warmup", &warmup, "untimed steps first", at_least(0));
-  args.add("threads", &threads, "threads", at_least(1));
-  args.add("model", &model_choice, "layer, gat, or both", {"layer", "gat", "both"});
-  args.add("conv", &conv_choice, "the layer benchmarked: gat (GATConv) or gatv2 (GATv2Conv)",
-           {"gat", "gatv2"});
-  args.add("seed", &seed, "random seed");
-  args.add_flag("json", &json, "print one JSON object instead of text");
-  if (!args.parse(argc, argv)) return 0;
-  // power_law_graph draws distinct edges without self-loops; with --graph the sizes are the file's.
-  // (--nodes is at most 2^31 - 1, so the product fits in int64.)
-  if (graph_file.empty() && edges > nodes * (nodes - 1))
-    throw UsageError("--edges: " + std::to_string(edges) + " distinct edges do not fit in " +
-                     std::to_string(nodes) + " nodes (--nodes); at most nodes x (nodes - 1)");
-  set_num_threads(threads);
-  const bool verbose = !json;
-  // Lines redrawn with '\r' are for a terminal; in a log file or a pipe they are noise.
-  const bool progress = verbose && isatty(STDERR_FILENO);
+  void declare(Options& o) override {
+    o.add_path("graph", &graph_file_, PathKind::kInputFile,
+               "read the graph from an int64 [2, E] .npy edge list (row 0 sources, row 1 "
+               "targets; the format bench/gen_graph.py writes, see bench/README.md) instead of "
+               "generating one; nodes = max id + 1");
+    // The graph's index limit (Graph::kMaxIndex) bounds the generated sizes.
+    const double max_index = static_cast<double>(Graph::kMaxIndex);
+    o.add("nodes", &nodes_, "nodes", {.min = 1, .max = max_index});
+    o.add("edges", &edges_,
+          "directed edges before self-loops are added (at most nodes x (nodes - 1))",
+          {.min = 0, .max = max_index});
+    o.add("features", &features_, "input features", at_least(1));
+    o.add("heads", &heads_, "attention heads", at_least(1));
+    o.add("channels", &channels_, "channels per head", at_least(1));
+    o.add("classes", &classes_, "output classes of the two-layer model", at_least(1));
+    o.add("steps", &steps_, "timed steps", at_least(1));
+    o.add("warmup", &warmup_, "untimed steps first", at_least(0));
+    o.common(&common, kThreads);
+    o.add("model", &model_, "layer, gat, or both", {"layer", "gat", "both"});
+    o.add("conv", &conv_, "the layer benchmarked: gat (GATConv) or gatv2 (GATv2Conv)",
+          {"gat", "gatv2"});
+    o.common(&common, kSeed | kJson);
+  }
 
-  Generator gen(static_cast<uint64_t>(seed));
-  auto t0 = Clock::now();
-  Graph graph;
-  if (graph_file.empty()) {
-    graph = power_law_graph(nodes, edges, gen);
-  } else {
+  // power_law_graph draws distinct edges without self-loops; with --graph the sizes are the
+  // file's. (--nodes is at most 2^31 - 1, so the product fits in int64.)
+  void validate(const Options&) override {
+    if (graph_file_.empty() && edges_ > nodes_ * (nodes_ - 1))
+      throw UsageError("--edges: " + std::to_string(edges_) + " distinct edges do not fit in " +
+                       std::to_string(nodes_) + " nodes (--nodes); at most nodes x (nodes - 1)");
+  }
+
+  int run(const Options&, Output& out) override {
+    Generator gen(static_cast<uint64_t>(common.seed));
+    const auto t0 = Clock::now();
+    const Graph graph = load_graph(gen);
+    const Graph& looped = graph.with_self_loops();
+    const double graph_s = seconds_since(t0);
+    Variable x(Tensor::empty({nodes_, features_}));
+    for (int64_t k = 0; k < x.numel(); ++k)
+      x.mutable_data().data()[k] = gen.normal();
+    out.result(
+        "graph: %lld nodes, %lld edges (%lld with self-loops), made in %.2f s; %lld -> "
+        "%lld heads x %lld; %d threads; GEMM: %s\n",
+        static_cast<long long>(nodes_), static_cast<long long>(edges_),
+        static_cast<long long>(looped.num_edges()), graph_s, static_cast<long long>(features_),
+        static_cast<long long>(heads_), static_cast<long long>(channels_), common.threads,
+        gemm_backend());
+    Json doc = {{"nodes", nodes_},
+                {"edges", edges_},
+                {"edges_with_self_loops", looped.num_edges()},
+                {"features", features_},
+                {"heads", heads_},
+                {"channels", channels_},
+                {"threads", common.threads},
+                {"steps", steps_},
+                {"warmup", warmup_},
+                {"gemm", gemm_backend()},
+                {"graph_s", graph_s},
+                {"graph_index_mib", mib(looped.memory_bytes())}};
+    if (model_ != "gat") {
+      doc["layer"] = times_json(bench_layer(graph, x, gen, out));
+      doc["conv"] = conv_;
+    }
+    if (model_ != "layer") doc["gat"] = times_json(bench_model(graph, x, gen, out));
+    doc["peak_rss_mib"] = mib(memory::peak_rss_bytes());
+    out.result("graph index (with self-loops): %.1f MiB; peak RSS of the process: %.1f MiB\n",
+               mib(looped.memory_bytes()), mib(memory::peak_rss_bytes()));
+    out.document(doc, /*indent=*/-1);  // one line, as bench/compare_pyg.py reads it
+    return 0;
+  }
+
+ private:
+  // The generated graph, or the --graph file's (then --nodes and --edges become its sizes).
+  Graph load_graph(Generator& gen) {
+    if (graph_file_.empty()) return power_law_graph(nodes_, edges_, gen);
     std::vector<int64_t> shape;
-    std::vector<int64_t> edge_index = io::load_npy_i64(graph_file, &shape);
-    check<IoError>(shape.size() == 2 && shape[0] == 2, graph_file.c_str(),
+    const std::vector<int64_t> edge_index = io::load_npy_i64(graph_file_, &shape);
+    check<IoError>(shape.size() == 2 && shape[0] == 2, graph_file_.c_str(),
                    "expected an int64 edge list of shape [2, E]");
     int64_t max_id = -1;
     for (int64_t v : edge_index)
       max_id = std::max(max_id, v);
-    nodes = max_id + 1;
-    graph = Graph::from_edge_index(nodes, edge_index);
-    edges = graph.num_edges();
+    nodes_ = max_id + 1;
+    Graph graph = Graph::from_edge_index(nodes_, edge_index);
+    edges_ = graph.num_edges();
+    return graph;
   }
-  const Graph& looped = graph.with_self_loops();
-  const double gen_s = seconds_since(t0);
-  const size_t graph_bytes = looped.memory_bytes();
-  Variable x(Tensor::empty({nodes, features}));
-  for (int64_t k = 0; k < x.numel(); ++k)
-    x.mutable_data().data()[k] = gen.normal();
-  if (verbose)
-    std::printf(
-        "graph: %lld nodes, %lld edges (%lld with self-loops), made in %.2f s; "
-        "%lld -> %lld heads x %lld; %d threads; GEMM: %s\n",
-        static_cast<long long>(nodes), static_cast<long long>(edges),
-        static_cast<long long>(looped.num_edges()), gen_s, static_cast<long long>(features),
-        static_cast<long long>(heads), static_cast<long long>(channels), threads, gemm_backend());
 
-  std::string json_parts;
-  if (model_choice != "gat") {
-    // The layer: GATConv or GATv2Conv, same sizes, loss mean(out²) (mean_square: one fused op,
-    // as PyG's out.pow(2).mean() is two), Adam.
-    auto run_layer = [&](Module& conv, const std::function<Variable()>& fwd, const char* label) {
+  // The layer: GATConv or GATv2Conv, same sizes, loss mean(out²) (mean_square: one fused op, as
+  // PyG's out.pow(2).mean() is two), Adam.
+  StepTimes bench_layer(const Graph& graph, const Variable& x, Generator& gen,
+                        const Output& out) const {
+    auto time = [&](Module& conv, const std::function<Variable()>& fwd, const char* label) {
       Adam opt(conv.parameters(), {.lr = 0.005f});
       StepTimes t = measure(
-          conv,
-          [&] {
-            Variable out = fwd();
-            return mean_square(out);
-          },
-          [&] { fwd(); }, opt, warmup, steps, progress, label);
-      if (verbose) print_times((std::string(label) + " layer:").c_str(), t);
-      json_parts += std::string("\"layer\": ") + times_json(t);
-      json_parts += ", \"conv\": \"" + conv_choice + "\"";
+          conv, [&] { return mean_square(fwd()); }, [&] { fwd(); }, opt, warmup_, steps_, out,
+          label);
+      if (out.text()) print_times((std::string(label) + " layer:").c_str(), t);
+      return t;
     };
-    if (conv_choice == "gat") {
-      GATConv conv({.in_channels = features, .out_channels = channels, .heads = heads}, gen);
-      run_layer(
+    const GATConvOptions o{.in_channels = features_, .out_channels = channels_, .heads = heads_};
+    if (conv_ == "gat") {
+      GATConv conv(o, gen);
+      return time(
           conv, [&] { return conv.forward(x, graph); }, "GATConv");
-    } else {
-      GATv2Conv conv({.in_channels = features, .out_channels = channels, .heads = heads}, gen);
-      run_layer(
-          conv, [&] { return conv.forward(x, graph); }, "GATv2Conv");
     }
+    GATv2Conv conv({.in_channels = features_, .out_channels = channels_, .heads = heads_}, gen);
+    return time(
+        conv, [&] { return conv.forward(x, graph); }, "GATv2Conv");
   }
-  if (model_choice != "layer") {
-    GAT model({.in_channels = features,
-               .hidden_channels = channels,
-               .out_channels = classes,
-               .heads = heads},
+
+  StepTimes bench_model(const Graph& graph, const Variable& x, Generator& gen,
+                        const Output& out) const {
+    GAT model({.in_channels = features_,
+               .hidden_channels = channels_,
+               .out_channels = classes_,
+               .heads = heads_},
               gen);
     Adam opt(model.parameters(), {.lr = 0.005f, .weight_decay = 5e-4f});
-    std::vector<int32_t> labels(nodes);
+    std::vector<int32_t> labels(nodes_);
     for (auto& l : labels)
-      l = static_cast<int32_t>(gen.below(classes));
-    std::vector<int64_t> all(nodes);
-    for (int64_t i = 0; i < nodes; ++i)
+      l = static_cast<int32_t>(gen.below(classes_));
+    std::vector<int64_t> all(nodes_);
+    for (int64_t i = 0; i < nodes_; ++i)
       all[i] = i;
     StepTimes t = measure(
         model, [&] { return nll_loss(log_softmax(model.forward(x, graph)), labels, all); },
-        [&] { model.forward(x, graph); }, opt, warmup, steps, progress, "GAT");
-    if (verbose) print_times("two-layer GAT (dropout 0.6):", t);
-    if (!json_parts.empty()) json_parts += ", ";
-    json_parts += "\"gat\": " + times_json(t);
+        [&] { model.forward(x, graph); }, opt, warmup_, steps_, out, "GAT");
+    if (out.text()) print_times("two-layer GAT (dropout 0.6):", t);
+    return t;
   }
-  if (verbose) {
-    std::printf("graph index (with self-loops): %.1f MiB; peak RSS of the process: %.1f MiB\n",
-                mib(graph_bytes), mib(memory::peak_rss_bytes()));
-  } else {
-    std::printf(
-        "{\"nodes\": %lld, \"edges\": %lld, \"edges_with_self_loops\": %lld, "
-        "\"features\": %lld, \"heads\": %lld, \"channels\": %lld, \"threads\": %d, "
-        "\"steps\": %d, \"warmup\": %d, \"gemm\": \"%s\", \"graph_s\": %.4f, "
-        "\"graph_index_mib\": %.1f, \"peak_rss_mib\": %.1f, %s}\n",
-        static_cast<long long>(nodes), static_cast<long long>(edges),
-        static_cast<long long>(looped.num_edges()), static_cast<long long>(features),
-        static_cast<long long>(heads), static_cast<long long>(channels), threads, steps, warmup,
-        gemm_backend(), gen_s, mib(graph_bytes), mib(memory::peak_rss_bytes()), json_parts.c_str());
-  }
-  return 0;
+
+  int64_t nodes_ = 100000, edges_ = 1000000, features_ = 128, heads_ = 8, channels_ = 16,
+          classes_ = 16;
+  int steps_ = 10, warmup_ = 2;
+  std::string model_ = "both", graph_file_, conv_ = "gat";
+};
+
+}  // namespace
+
+std::unique_ptr<Command> bench_command() {
+  return std::make_unique<BenchCommand>();
 }
 
 }  // namespace gat::cli

@@ -1,16 +1,19 @@
-// tools/gat/commands.h — the gat subcommands, one file each.
+// tools/gat/commands.h — the gat subcommands, one file each (cli.h says how one is written).
 #pragma once
+
+#include <memory>
+
+#include "cli.h"
 
 namespace gat::cli {
 
-/// Each returns the process exit code; argv[1] is the subcommand's name.
-int run_demo(int argc, char** argv);
-int run_bench(int argc, char** argv);
-int run_train(int argc, char** argv);
-int run_eval(int argc, char** argv);
-int run_predict(int argc, char** argv);
-int run_info(int argc, char** argv);
-int run_compare(int argc, char** argv);
-int run_graph_train(int argc, char** argv);
+std::unique_ptr<Command> train_command();
+std::unique_ptr<Command> eval_command();
+std::unique_ptr<Command> predict_command();
+std::unique_ptr<Command> info_command();
+std::unique_ptr<Command> compare_command();
+std::unique_ptr<Command> demo_command();
+std::unique_ptr<Command> graph_train_command();
+std::unique_ptr<Command> bench_command();
 
 }  // namespace gat::cli

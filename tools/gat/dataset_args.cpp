@@ -12,7 +12,7 @@ const std::vector<std::string>& planetoid_names() {
   return names;
 }
 
-void DatasetArgs::add_to(ArgParser& args, bool with_dataset) {
+void DatasetArgs::add_to(Options& args, bool with_dataset) {
   if (with_dataset)
     args.add("dataset", &dataset, "cora, citeseer or pubmed (Planetoid, public split)",
              planetoid_names());

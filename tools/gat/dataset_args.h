@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "args.h"
+#include "cli.h"
 #include "gat/data/node_task.h"
 
 namespace gat::cli {
@@ -22,7 +22,7 @@ struct DatasetArgs {
 
   /// Declares --dataset (unless with_dataset is false: `gat compare` names several with
   /// --datasets) and the options that say where the files come from.
-  void add_to(ArgParser& args, bool with_dataset = true);
+  void add_to(Options& args, bool with_dataset = true);
   /// Finds (or downloads) and loads the dataset; progress and provenance go to stderr when
   /// verbose.
   NodeTask load(bool verbose) const;

@@ -7,9 +7,10 @@
 #include <cstdio>
 #include <cstring>
 #include <exception>
+#include <memory>
 #include <string>
 
-#include "args.h"
+#include "cli.h"
 #include "commands.h"
 #include "gat/core/error.h"
 
@@ -18,22 +19,23 @@ namespace {
 struct Command {
   const char* name;
   const char* summary;
-  int (*run)(int, char**);
+  std::unique_ptr<gat::cli::Command> (*make)();
 };
 
 const Command kCommands[] = {
     {"train", "train the GAT paper's model on Cora, CiteSeer or PubMed; test accuracy",
-     gat::cli::run_train},
-    {"eval", "accuracy of a saved model on a dataset's splits", gat::cli::run_eval},
-    {"predict", "a saved model's logits for every node, as .npy", gat::cli::run_predict},
-    {"info", "what a dataset holds: sizes, split, degree histogram", gat::cli::run_info},
+     gat::cli::train_command},
+    {"eval", "accuracy of a saved model on a dataset's splits", gat::cli::eval_command},
+    {"predict", "a saved model's logits for every node, as .npy", gat::cli::predict_command},
+    {"info", "what a dataset holds: sizes, split, degree histogram", gat::cli::info_command},
     {"compare", "MLP / GCN / GAT / GATv2 x datasets x runs: the paper's table",
-     gat::cli::run_compare},
-    {"demo", "train a two-layer GAT on a generated graph (no dataset needed)", gat::cli::run_demo},
+     gat::cli::compare_command},
+    {"demo", "train a two-layer GAT on a generated graph (no dataset needed)",
+     gat::cli::demo_command},
     {"graph-train", "graph classification with attention pooling on a generated task",
-     gat::cli::run_graph_train},
+     gat::cli::graph_train_command},
     {"bench", "time a GATConv training step and a 2-layer GAT step; peak memory",
-     gat::cli::run_bench},
+     gat::cli::bench_command},
 };
 
 void print_usage(FILE* out) {
@@ -63,7 +65,7 @@ int main(int argc, char** argv) {
   for (const Command& c : kCommands) {
     if (name != c.name) continue;
     try {
-      return c.run(argc, argv);
+      return gat::cli::execute(c.name, *c.make(), argc - 1, argv + 1);
     } catch (const gat::cli::UsageError& e) {
       std::fprintf(stderr, "gat %s: %s\n(see `gat %s --help`)\n", c.name, e.what(), c.name);
       return 2;
