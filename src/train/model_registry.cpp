@@ -21,47 +21,19 @@ bool same_name(std::string_view a, std::string_view b) {
   return true;
 }
 
-// An entry for a Model built from Options, with the options' JSON both ways.
-template <typename Model, typename Options>
-ModelEntry entry_for(std::string name, std::string summary, ModelKind kind,
-                     Json (*to_json)(const Options&), Options (*from_json)(const json::Fields&)) {
-  ModelEntry e;
-  e.name = std::move(name);
-  e.summary = std::move(summary);
-  e.kind = kind;
-  e.type = typeid(Model);
-  e.defaults = to_json(Options{});
-  e.make = [from_json](const json::Fields& c, Generator& gen) -> std::unique_ptr<Module> {
-    return std::make_unique<Model>(from_json(c), gen);
-  };
-  e.config = [to_json](const Module& m) {
-    return to_json(dynamic_cast<const Model&>(m).options());
-  };
-  return e;
-}
-
 // ---- GAT and GATv2: the GAT paper's two-layer model ------------------------------------------
 
-Json gat_json(const GATOptions& o) {
-  return {{"in_channels", o.in_channels},      {"hidden_channels", o.hidden_channels},
-          {"out_channels", o.out_channels},    {"heads", o.heads},
-          {"out_heads", o.out_heads},          {"dropout", o.dropout},
-          {"attn_dropout", o.attn_dropout},    {"negative_slope", o.negative_slope},
-          {"add_self_loops", o.add_self_loops}};
-}
-
-GATOptions gat_options(const json::Fields& c) {
-  GATOptions o;
-  o.in_channels = c.integer("in_channels");
-  o.hidden_channels = c.integer("hidden_channels", o.hidden_channels);
-  o.out_channels = c.integer("out_channels");
-  o.heads = c.integer("heads", o.heads);
-  o.out_heads = c.integer("out_heads", o.out_heads);
-  o.dropout = c.real("dropout", o.dropout);
-  o.attn_dropout = c.real("attn_dropout", o.attn_dropout);
-  o.negative_slope = c.real("negative_slope", o.negative_slope);
-  o.add_self_loops = c.boolean("add_self_loops", o.add_self_loops);
-  return o;
+std::vector<ConfigField<GATOptions>> gat_fields() {
+  using O = GATOptions;
+  return {config_field("in_channels", &O::in_channels, /*required=*/true),
+          config_field("hidden_channels", &O::hidden_channels),
+          config_field("out_channels", &O::out_channels, /*required=*/true),
+          config_field("heads", &O::heads),
+          config_field("out_heads", &O::out_heads),
+          config_field("dropout", &O::dropout),
+          config_field("attn_dropout", &O::attn_dropout),
+          config_field("negative_slope", &O::negative_slope),
+          config_field("add_self_loops", &O::add_self_loops)};
 }
 
 // Veličković et al. (2018), §3.3: Adam lr 0.005, L2 5e-4, patience 100; PubMed: 8 output heads,
@@ -106,25 +78,20 @@ std::optional<Json> infer_gat(const std::map<std::string, Tensor>& t) {
   o.hidden_channels = a1->size(2);
   o.out_heads = a2->size(1);
   o.out_channels = a2->size(2);
-  return gat_json(o);
+  Json j = Json::object();
+  for (const auto& f : gat_fields())
+    j[f.key] = f.get(o);
+  return j;
 }
 
 // ---- GCN and MLP: the baselines of the paper's table -----------------------------------------
 
-Json baseline_json(const BaselineOptions& o) {
-  return {{"in_channels", o.in_channels},
-          {"hidden_channels", o.hidden_channels},
-          {"out_channels", o.out_channels},
-          {"dropout", o.dropout}};
-}
-
-BaselineOptions baseline_options(const json::Fields& c) {
-  BaselineOptions o;
-  o.in_channels = c.integer("in_channels");
-  o.hidden_channels = c.integer("hidden_channels", o.hidden_channels);
-  o.out_channels = c.integer("out_channels");
-  o.dropout = c.real("dropout", o.dropout);
-  return o;
+std::vector<ConfigField<BaselineOptions>> baseline_fields() {
+  using O = BaselineOptions;
+  return {config_field("in_channels", &O::in_channels, /*required=*/true),
+          config_field("hidden_channels", &O::hidden_channels),
+          config_field("out_channels", &O::out_channels, /*required=*/true),
+          config_field("dropout", &O::dropout)};
 }
 
 // Kipf & Welling (2017): 16 hidden units, dropout 0.5, Adam lr 0.01, L2 5e-4, 200 epochs
@@ -141,24 +108,21 @@ PublishedSetup kipf_welling(std::string_view) {
 
 // ---- GraphClassifier: graph classification with attention pooling ---------------------------
 
-Json graph_classifier_json(const GraphClassifierOptions& o) {
-  return {{"in_channels", o.in_channels},
-          {"hidden_channels", o.hidden_channels},
-          {"out_channels", o.out_channels},
-          {"heads", o.heads},
-          {"pooling", graph_pooling_name(o.pooling)},
-          {"negative_slope", o.negative_slope}};
-}
-
-GraphClassifierOptions graph_classifier_options(const json::Fields& c) {
-  GraphClassifierOptions o;
-  o.in_channels = c.integer("in_channels");
-  o.hidden_channels = c.integer("hidden_channels", o.hidden_channels);
-  o.out_channels = c.integer("out_channels");
-  o.heads = c.integer("heads", o.heads);
-  if (c.has("pooling")) o.pooling = parse_graph_pooling(c.string("pooling"));
-  o.negative_slope = c.real("negative_slope", o.negative_slope);
-  return o;
+std::vector<ConfigField<GraphClassifierOptions>> graph_classifier_fields() {
+  using O = GraphClassifierOptions;
+  ConfigField<O> pooling{.key = "pooling",
+                         .get = [](const O& o) { return Json(graph_pooling_name(o.pooling)); },
+                         .set =
+                             [](O& o, const json::Fields& c) {
+                               if (c.has("pooling"))
+                                 o.pooling = parse_graph_pooling(c.string("pooling"));
+                             }};
+  return {config_field("in_channels", &O::in_channels, /*required=*/true),
+          config_field("hidden_channels", &O::hidden_channels),
+          config_field("out_channels", &O::out_channels, /*required=*/true),
+          config_field("heads", &O::heads),
+          pooling,
+          config_field("negative_slope", &O::negative_slope)};
 }
 
 // gat graph-train's setup (docs/graph_tasks.md): 40 epochs of Adam at lr 0.005, no early stop.
@@ -171,32 +135,31 @@ PublishedSetup graph_train_setup(std::string_view) {
 }
 
 void add_builtin_models(ModelRegistry& r) {
-  ModelEntry gat =
-      entry_for<GAT>("GAT", "the GAT paper's two-layer model: GATConv heads x hidden, ELU, GATConv",
-                     ModelKind::kNode, gat_json, gat_options);
+  ModelEntry gat = model_entry<GAT>(
+      "GAT", "the GAT paper's two-layer model: GATConv heads x hidden, ELU, GATConv",
+      ModelKind::kNode, gat_fields());
   gat.published = gat_paper;
   gat.aliases = gat_conv_aliases();
   gat.infer = infer_gat;
   r.add(std::move(gat));
 
-  ModelEntry gatv2 = entry_for<GATv2>("GATv2", "the same with GATv2Conv layers, Brody et al. 2022",
-                                      ModelKind::kNode, gat_json, gat_options);
+  ModelEntry gatv2 = model_entry<GATv2>(
+      "GATv2", "the same with GATv2Conv layers, Brody et al. 2022", ModelKind::kNode, gat_fields());
   gatv2.published = gat_paper;
   r.add(std::move(gatv2));
 
-  ModelEntry gcn = entry_for<GCN>("GCN", "two GCNConv layers, Kipf & Welling 2017",
-                                  ModelKind::kNode, baseline_json, baseline_options);
-  gcn.published = kipf_welling;
-  r.add(std::move(gcn));
+  for (auto [name, summary, make] : {std::tuple{"GCN", "two GCNConv layers, Kipf & Welling 2017",
+                                                &model_entry<GCN, BaselineOptions>},
+                                     std::tuple{"MLP", "two linear layers; the graph is not used",
+                                                &model_entry<MLP, BaselineOptions>}}) {
+    ModelEntry e = make(name, summary, ModelKind::kNode, baseline_fields());
+    e.published = kipf_welling;
+    r.add(std::move(e));
+  }
 
-  ModelEntry mlp = entry_for<MLP>("MLP", "two linear layers; the graph is not used",
-                                  ModelKind::kNode, baseline_json, baseline_options);
-  mlp.published = kipf_welling;
-  r.add(std::move(mlp));
-
-  ModelEntry graph = entry_for<GraphClassifier>(
+  ModelEntry graph = model_entry<GraphClassifier>(
       "GraphClassifier", "2 x GATConv, attention (or mean) pooling, a linear read-out",
-      ModelKind::kGraph, graph_classifier_json, graph_classifier_options);
+      ModelKind::kGraph, graph_classifier_fields());
   graph.published = graph_train_setup;
   graph.aliases = gat_conv_aliases();
   r.add(std::move(graph));

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <ostream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -130,6 +131,10 @@ TEST_P(CliHelp, ListsTheOptionsAndExits0) {
     EXPECT_TRUE(has(r.out, "\n  " + o + " ")) << o << " not listed\n" << show(r);
   EXPECT_TRUE(has(r.out, "--help")) << show(r);
   EXPECT_EQ(r.err, "");
+  // Wrapped for a terminal: no line beyond 100 columns.
+  std::istringstream lines(r.out);
+  for (std::string line; std::getline(lines, line);)
+    EXPECT_LE(line.size(), 100u) << line;
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -151,6 +156,36 @@ INSTANTIATE_TEST_SUITE_P(
     });
 
 // ---- train, eval, predict --------------------------------------------------------------------
+
+// --model names a registry entry in any case; its published setup fills what the user left out.
+TEST_F(Cli, TrainTakesTheModelsPublishedSetupUnderTheOptionsGiven) {
+  const ProcessResult r = gat(
+      {"train", "--model", "GCN", "--epochs", "2", "--threads", "2", "--no-download", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << show(r);
+  const Json j = json::parse(r.out, "gat's output");
+  EXPECT_EQ(j.at("model"), (Json{{"arch", "GCN"},
+                                 {"in_channels", 1433},
+                                 {"hidden_channels", 16},
+                                 {"out_channels", 7},
+                                 {"dropout", 0.5}}));
+  EXPECT_EQ(j.at("training").at("lr"), 0.01);
+  EXPECT_EQ(j.at("training").at("patience"), 0);
+  const ProcessResult mine = gat({"train", "--model", "gcn", "--epochs", "2", "--hidden", "32",
+                                  "--lr", "0.02", "--threads", "2", "--no-download", "--json"});
+  ASSERT_EQ(mine.exit_code, 0) << show(mine);
+  const Json m = json::parse(mine.out, "gat's output");
+  EXPECT_EQ(m.at("model").at("hidden_channels"), 32);
+  EXPECT_EQ(m.at("model").at("dropout"), 0.5);
+  EXPECT_EQ(m.at("training").at("lr"), 0.02);
+}
+
+// As with most command-line tools, an option given twice takes its last value.
+TEST_F(Cli, ARepeatedOptionTakesItsLastValue) {
+  const ProcessResult r = gat({"demo", "--nodes", "200", "--classes", "3", "--features", "30",
+                               "--epochs", "50", "--epochs", "4", "--threads", "2"});
+  ASSERT_EQ(r.exit_code, 0) << show(r);
+  EXPECT_TRUE(has(r.out, "; 4 epochs in ")) << show(r);
+}
 
 TEST_F(Cli, TrainJsonReportsTheRunAndSavesTheModel) {
   const std::string model = path("m.safetensors");
@@ -357,7 +392,7 @@ TEST_F(Cli, DemoTrainsOnAGeneratedGraph) {
   const ProcessResult r = gat({"demo", "--nodes", "200", "--classes", "3", "--features", "30",
                                "--epochs", "5", "--threads", "2"});
   ASSERT_EQ(r.exit_code, 0) << show(r);
-  EXPECT_TRUE(has(r.out, "data: planted_topics, 200 nodes")) << show(r);
+  EXPECT_TRUE(has(r.out, "planted_topics: 200 nodes")) << show(r);
   EXPECT_TRUE(has(r.out, "30 features, 3 classes")) << show(r);
   EXPECT_TRUE(has(r.out, "epoch    1 ")) << show(r);
   EXPECT_TRUE(has(r.out, "test accuracy: ")) << show(r);
@@ -501,6 +536,12 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"train_unknown_model", {"train", "--model", "gin"}, {"--model", "'gin'"}},
         BadCase{"train_unknown_dataset", {"train", "--dataset", "imdb"}, {"--dataset", "'imdb'"}},
         BadCase{"train_missing_value", {"train", "--epochs"}, {"--epochs needs a value"}},
+        BadCase{"train_option_the_model_lacks",
+                {"train", "--model", "gcn", "--heads", "4"},
+                {"--heads does not apply to --model gcn"}},
+        BadCase{"train_flag_with_a_value", {"train", "--json=x"}, {"--json", "x"}},
+        BadCase{
+            "train_unknown_option_with_value", {"train", "--epoch=3"}, {"unknown option --epoch "}},
         BadCase{"train_stray_argument", {"train", "cora"}, {"unexpected argument 'cora'"}},
         BadCase{"train_missing_root",
                 {"train", "--root", "{tmp}/nowhere"},

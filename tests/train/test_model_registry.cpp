@@ -165,29 +165,15 @@ class ToyModel : public NodeModel {
   ToyOptions options_;
 };
 
-Json toy_json(const ToyOptions& o) {
-  return {{"in_channels", o.in_channels},
-          {"hidden_channels", o.hidden_channels},
-          {"out_channels", o.out_channels},
-          {"heads", o.heads}};
-}
-
 // The registry entry: everything the rest of gat.cpp needs, and nothing outside this file.
 ModelEntry toy_entry() {
-  ModelEntry e;
-  e.name = "Toy";
-  e.summary = "one GATConv and a linear read-out";
-  e.type = typeid(ToyModel);
-  e.defaults = toy_json(ToyOptions{});
-  e.make = [](const json::Fields& c, Generator& gen) -> std::unique_ptr<Module> {
-    ToyOptions o;
-    o.in_channels = c.integer("in_channels");
-    o.hidden_channels = c.integer("hidden_channels", o.hidden_channels);
-    o.out_channels = c.integer("out_channels");
-    o.heads = c.integer("heads", o.heads);
-    return std::make_unique<ToyModel>(o, gen);
-  };
-  e.config = [](const Module& m) { return toy_json(dynamic_cast<const ToyModel&>(m).options()); };
+  using O = ToyOptions;
+  ModelEntry e =
+      model_entry<ToyModel>("Toy", "one GATConv and a linear read-out", ModelKind::kNode,
+                            std::vector{config_field("in_channels", &O::in_channels, true),
+                                        config_field("hidden_channels", &O::hidden_channels),
+                                        config_field("out_channels", &O::out_channels, true),
+                                        config_field("heads", &O::heads)});
   e.published = [](std::string_view) {
     PublishedSetup s;
     s.train = {.max_epochs = 30, .patience = 0, .adam = {.lr = 0.02f}};
@@ -227,6 +213,8 @@ TEST_F(ToyModelTest, TrainsSavesAndLoadsThroughTheRealPaths) {
   const Checkpoint ckpt = load_checkpoint(file);
   EXPECT_EQ(ckpt.entry->name, "Toy");
   EXPECT_EQ(ckpt.config.at("dataset"), task.name);
+  EXPECT_EQ(ckpt.config.at("heads"), 2);
+  EXPECT_EQ(ckpt.node_model().repr(), model->repr());
   EXPECT_EQ(evaluate_node_model(ckpt.node_model(), task).test.accuracy, r.final.test.accuracy);
 
   // The entry's alias: a file with PyG 1.6's name for the attention vector loads the same.

@@ -11,6 +11,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <functional>
 #include <sstream>
 
 #include "gat/core/error.h"
@@ -69,12 +70,6 @@ std::string number_error(const std::string& v, const Range& r) {
   if (used == 0 || used != v.size() || !std::isfinite(x))
     return "needs a finite number, got '" + v + "'";
   return range_error(x, r, v);
-}
-
-std::string lower(std::string s) {
-  for (char& c : s)
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
 }
 
 // Readable now: a missing or unreadable input is reported before any work, like an output that
@@ -141,6 +136,12 @@ class Formatter : public CLI::Formatter {
 
 }  // namespace
 
+std::string lower(std::string s) {
+  for (char& c : s)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
 std::string check_choice(const std::string& option, const std::string& value,
                          const std::vector<std::string>& choices) {
   for (const std::string& c : choices)
@@ -154,59 +155,58 @@ std::string check_choice(const std::string& option, const std::string& value,
 Options::Options(CLI::App& app) : app_(app) {}
 
 namespace {
+
 // The help with its default, unless the help states its own (one that depends on other options).
 std::string with_default(const std::string& help, const std::string& default_text) {
   if (default_text.empty() || help.find("(default") != std::string::npos) return help;
   return help + " (default " + default_text + ")";
 }
+
+// An option with a value, checked (and, for choices, rewritten) by `check` as it is parsed;
+// check returns the problem, or "" for a good value.
+template <typename T>
+void add_value(CLI::App& app, const std::string& name, T* target, const std::string& help,
+               std::function<std::string(std::string&)> check = nullptr) {
+  CLI::Option* o = app.add_option("--" + name, *target, with_default(help, show(*target)));
+  o->type_name("VALUE");
+  if (check) o->transform(CLI::Validator(std::move(check), ""));
+}
+
 }  // namespace
 
 void Options::add(const std::string& name, int64_t* target, const std::string& help, Range range) {
-  app_.add_option("--" + name, *target, with_default(help, show(*target)))
-      ->type_name("VALUE")
-      ->check(
-          CLI::Validator([range](std::string& v) { return integer_error(v, range, false); }, ""));
+  add_value(app_, name, target, help,
+            [range](std::string& v) { return integer_error(v, range, false); });
 }
 
 void Options::add(const std::string& name, int* target, const std::string& help, Range range) {
-  app_.add_option("--" + name, *target, with_default(help, show(*target)))
-      ->type_name("VALUE")
-      ->check(
-          CLI::Validator([range](std::string& v) { return integer_error(v, range, true); }, ""));
+  add_value(app_, name, target, help,
+            [range](std::string& v) { return integer_error(v, range, true); });
 }
 
 void Options::add(const std::string& name, float* target, const std::string& help, Range range) {
-  app_.add_option("--" + name, *target, with_default(help, show(*target)))
-      ->type_name("VALUE")
-      ->check(CLI::Validator([range](std::string& v) { return number_error(v, range); }, ""));
+  add_value(app_, name, target, help, [range](std::string& v) { return number_error(v, range); });
 }
 
 void Options::add(const std::string& name, std::string* target, const std::string& help) {
-  app_.add_option("--" + name, *target, with_default(help, *target))->type_name("VALUE");
+  add_value(app_, name, target, help);
 }
 
 void Options::add(const std::string& name, std::string* target, const std::string& help,
                   std::vector<std::string> choices) {
-  app_.add_option("--" + name, *target, with_default(help, *target))
-      ->type_name("VALUE")
-      ->transform(CLI::Validator(
-          [name, choices = std::move(choices)](std::string& v) {
-            try {
-              v = check_choice(name, v, choices);
-            } catch (const UsageError& e) {
-              // CLI11 names the option itself: keep "must be one of ...".
-              return std::string(e.what()).substr(name.size() + 3);
-            }
-            return std::string();
-          },
-          ""));
+  add_value(app_, name, target, help, [name, choices = std::move(choices)](std::string& v) {
+    try {
+      v = check_choice(name, v, choices);
+      return std::string();
+    } catch (const UsageError& e) {
+      return std::string(e.what()).substr(name.size() + 3);  // CLI11 names the option itself
+    }
+  });
 }
 
 void Options::add_path(const std::string& name, std::string* target, PathKind kind,
                        const std::string& help) {
-  app_.add_option("--" + name, *target, with_default(help, *target))
-      ->type_name("VALUE")
-      ->check(CLI::Validator([kind](std::string& v) { return path_error(v, kind); }, ""));
+  add_value(app_, name, target, help, [kind](std::string& v) { return path_error(v, kind); });
 }
 
 void Options::add_flag(const std::string& name, bool* target, const std::string& help) {

@@ -94,6 +94,9 @@ class Options {
   CLI::App& app_;
 };
 
+/// s in lower case (ASCII).
+std::string lower(std::string s);
+
 /// One of `choices` equal to `value` without regard to case, or a UsageError naming --option.
 std::string check_choice(const std::string& option, const std::string& value,
                          const std::vector<std::string>& choices);

@@ -57,13 +57,7 @@ class DemoCommand final : public Command {
   int run(const Options&, Output& out) override {
     Generator gen(static_cast<uint64_t>(common.seed));
     const NodeTask task = planted_topics(data_, gen);
-    out.result(
-        "data: %s, %lld nodes, %lld directed edges, %lld features, %lld classes; split "
-        "%zu / %zu / %zu\n",
-        task.name.c_str(), static_cast<long long>(task.graph.num_nodes()),
-        static_cast<long long>(task.graph.num_edges()),
-        static_cast<long long>(task.features.size(1)), static_cast<long long>(task.num_classes),
-        task.train.size(), task.val.size(), task.test.size());
+    out.result("%s\n", task_text(task).c_str());
     model_.in_channels = task.features.size(1);
     model_.out_channels = task.num_classes;
     GAT model(model_, gen);

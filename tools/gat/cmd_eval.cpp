@@ -1,6 +1,5 @@
 // gat eval / gat predict — a saved model (gat.cpp checkpoint or PyG state_dict in safetensors)
 // on a Planetoid dataset: accuracies per split, or the logits as a .npy file.
-#include <cctype>
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -38,8 +37,7 @@ class SavedModelCommand : public Command {
     if (!o.given("dataset") && c.has("dataset")) data_.dataset = c.string("dataset");
     if (!o.given("raw-features") && c.has("normalize_features"))
       data_.raw_features = !c.boolean("normalize_features");
-    for (char& ch : data_.dataset)
-      ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    data_.dataset = lower(data_.dataset);
     NodeTask task = data_.load(verbose);
     const int64_t in = c.integer("in_channels"), out = c.integer("out_channels");
     gat::check<InvalidArgument>(in == task.features.size(1), "gat", "the model takes ", in,

@@ -65,13 +65,7 @@ class TrainCommand final : public Command {
 
  private:
   void describe(const NodeTask& task, const Output& out) const {
-    out.info(
-        "%s: %lld nodes, %lld directed edges, %lld features, %lld classes; split %zu / %zu "
-        "/ %zu\n",
-        task.name.c_str(), static_cast<long long>(task.graph.num_nodes()),
-        static_cast<long long>(task.graph.num_edges()),
-        static_cast<long long>(task.features.size(1)), static_cast<long long>(task.num_classes),
-        task.train.size(), task.val.size(), task.test.size());
+    out.info("%s\n", task_text(task).c_str());
     Generator gen(0);
     out.info(
         "model: %s\nAdam lr %g, weight decay %g; up to %lld epochs, patience %lld; %d "

@@ -1,7 +1,5 @@
 #include "model_args.h"
 
-#include <cctype>
-
 #include "gat/train/model_registry.h"
 
 namespace gat::cli {
@@ -18,12 +16,6 @@ constexpr ModelOption kModelOptions[] = {{"hidden", "hidden_channels"},
                                          {"out-heads", "out_heads"},
                                          {"dropout", "dropout"},
                                          {"attn-dropout", "attn_dropout"}};
-
-std::string lower(std::string s) {
-  for (char& c : s)
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 const ModelEntry& entry_of(const std::string& model) {
   return ModelRegistry::global().at(model);

@@ -59,6 +59,18 @@ void Output::document(const Json& doc, int indent) const {
   std::fflush(stdout);
 }
 
+std::string task_text(const NodeTask& t) {
+  char buf[256];
+  std::snprintf(buf, sizeof buf,
+                "%s: %lld nodes, %lld directed edges, %lld features, %lld classes; split %zu / "
+                "%zu / %zu",
+                t.name.c_str(), static_cast<long long>(t.graph.num_nodes()),
+                static_cast<long long>(t.graph.num_edges()),
+                static_cast<long long>(t.features.size(1)), static_cast<long long>(t.num_classes),
+                t.train.size(), t.val.size(), t.test.size());
+  return buf;
+}
+
 Json metrics_json(const SplitMetrics& m) {
   return {{"loss", m.loss}, {"accuracy", m.accuracy}};
 }

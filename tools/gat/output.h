@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "gat/data/node_task.h"
 #include "gat/io/json.h"
 #include "gat/train/trainer.h"
 
@@ -44,6 +45,9 @@ class Output {
  private:
   bool json_, quiet_, terminal_;
 };
+
+/// "Cora: 2708 nodes, 10556 directed edges, 1433 features, 7 classes; split 140 / 500 / 1000"
+std::string task_text(const NodeTask& task);
 
 /// {"loss": ..., "accuracy": ...}
 Json metrics_json(const SplitMetrics& m);

@@ -30,6 +30,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <typeindex>
 #include <vector>
 
@@ -77,6 +78,62 @@ struct ModelEntry {
   /// nullopt when they are not this model's. Optional.
   std::function<std::optional<Json>(const std::map<std::string, Tensor>& tensors)> infer;
 };
+
+/// One field of a model's options struct in its config: the JSON key, and how to read it from a
+/// struct and write it into one.
+template <typename Options>
+struct ConfigField {
+  std::string key;
+  std::function<Json(const Options&)> get;
+  /// Sets the member from config[key]; a missing key keeps the member's default unless the
+  /// field is required (then json::Fields throws, naming the key).
+  std::function<void(Options&, const json::Fields& config)> set;
+};
+
+/// The field for an int64_t, float or bool member.
+template <typename Options, typename T>
+ConfigField<Options> config_field(std::string key, T Options::*member, bool required = false) {
+  static_assert(std::is_same_v<T, int64_t> || std::is_same_v<T, float> || std::is_same_v<T, bool>,
+                "config_field reads int64_t, float and bool members; write get and set for others");
+  auto get = [member](const Options& o) { return Json(o.*member); };
+  auto set = [key, member, required](Options& o, const json::Fields& c) {
+    if (!required && !c.has(key)) return;
+    if constexpr (std::is_same_v<T, int64_t>) o.*member = c.integer(key);
+    if constexpr (std::is_same_v<T, float>) o.*member = c.real(key);
+    if constexpr (std::is_same_v<T, bool>) o.*member = c.boolean(key);
+  };
+  return {.key = key, .get = get, .set = set};
+}
+
+/// An entry for a Model constructed as Model(const Options&, Generator&) whose options() returns
+/// its Options: name, summary, kind, type, defaults, make and config come from the fields;
+/// published, aliases and infer are the caller's to set.
+template <typename Model, typename Options>
+ModelEntry model_entry(std::string name, std::string summary, ModelKind kind,
+                       std::vector<ConfigField<Options>> fields) {
+  auto to_json = [fields](const Options& o) {
+    Json j = Json::object();
+    for (const ConfigField<Options>& f : fields)
+      j[f.key] = f.get(o);
+    return j;
+  };
+  ModelEntry e;
+  e.name = std::move(name);
+  e.summary = std::move(summary);
+  e.kind = kind;
+  e.type = typeid(Model);
+  e.defaults = to_json(Options{});
+  e.make = [fields](const json::Fields& c, Generator& gen) -> std::unique_ptr<Module> {
+    Options o;
+    for (const ConfigField<Options>& f : fields)
+      f.set(o, c);
+    return std::make_unique<Model>(o, gen);
+  };
+  e.config = [to_json](const Module& m) {
+    return to_json(dynamic_cast<const Model&>(m).options());
+  };
+  return e;
+}
 
 class ModelRegistry {
  public:
