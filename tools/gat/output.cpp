@@ -11,33 +11,40 @@ namespace gat::cli {
 Output::Output(bool json, bool quiet)
     : json_(json), quiet_(quiet), terminal_(isatty(STDERR_FILENO) != 0) {}
 
+namespace {
+
+// printf to `stream` between `before` and `after`, then flush.
+void print(FILE* stream, const char* before, const char* format, va_list args, const char* after) {
+  std::fputs(before, stream);
+  std::vfprintf(stream, format, args);
+  std::fputs(after, stream);
+  std::fflush(stream);
+}
+
+}  // namespace
+
 void Output::result(const char* format, ...) const {
   if (!text()) return;
   va_list args;
   va_start(args, format);
-  std::vfprintf(stdout, format, args);
+  print(stdout, "", format, args, "");
   va_end(args);
-  std::fflush(stdout);
 }
 
 void Output::info(const char* format, ...) const {
   if (!chatty()) return;
   va_list args;
   va_start(args, format);
-  std::vfprintf(stdout, format, args);
+  print(stdout, "", format, args, "");
   va_end(args);
-  std::fflush(stdout);
 }
 
 void Output::progress(const char* format, ...) const {
   if (!chatty() || !terminal_) return;
-  std::fputc('\r', stderr);
   va_list args;
   va_start(args, format);
-  std::vfprintf(stderr, format, args);
+  print(stderr, "\r", format, args, "   ");
   va_end(args);
-  std::fputs("   ", stderr);
-  std::fflush(stderr);
 }
 
 void Output::clear_progress() const {
