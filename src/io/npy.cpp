@@ -156,9 +156,9 @@ class DictParser {
 };
 
 // Validates magic, version, header and data size; `itemsize` is that of the accepted descr.
-NpyHeader read_npy(const std::string& bytes, const char* where, const std::string& path,
+NpyHeader read_npy(std::string_view bytes, const char* where, const std::string& path,
                    const std::vector<std::pair<std::string_view, size_t>>& accepted) {
-  if (bytes.size() < kMagic.size() + 2 || std::string_view(bytes).substr(0, 6) != kMagic)
+  if (bytes.size() < kMagic.size() + 2 || bytes.substr(0, 6) != kMagic)
     fail(where, path, "bad magic: not a .npy file (it must start with \"\\x93NUMPY\")");
   const int major = static_cast<unsigned char>(bytes[6]);
   const int minor = static_cast<unsigned char>(bytes[7]);
@@ -173,8 +173,7 @@ NpyHeader read_npy(const std::string& bytes, const char* where, const std::strin
     fail(where, path, "header length ", header_len, " runs past the end of the file (",
          bytes.size(), " bytes)");
 
-  NpyHeader h =
-      DictParser(std::string_view(bytes).substr(header_start, header_len), where, path).parse();
+  NpyHeader h = DictParser(bytes.substr(header_start, header_len), where, path).parse();
   h.data_offset = header_start + header_len;
   if (h.fortran_order)
     fail(where, path, "fortran_order True is not supported (save a C-order array)");
@@ -242,12 +241,13 @@ void save_npy(const std::string& path, const Tensor& t) {
   write_file_atomic(path, out);
 }
 
-Tensor load_npy_f32(const std::string& path) {
-  constexpr const char* kWhere = "load_npy_f32";
-  const std::string bytes = read_file(path);
-  const NpyHeader h = read_npy(bytes, kWhere, path, {{"<f4", 4}, {"<f8", 8}});
+namespace {
+
+// load_npy_f32 and parse_npy_f32; `where` is the public function's name, for messages.
+Tensor parse_f32(std::string_view bytes, const char* where, const std::string& path) {
+  const NpyHeader h = read_npy(bytes, where, path, {{"<f4", 4}, {"<f8", 8}});
   if (h.shape.size() > static_cast<size_t>(Shape::kMaxDims))
-    fail(kWhere, path, h.shape.size(), "-d array (gat::Tensor holds at most ", Shape::kMaxDims,
+    fail(where, path, h.shape.size(), "-d array (gat::Tensor holds at most ", Shape::kMaxDims,
          " dimensions)");
   Tensor t = Tensor::empty(Shape(h.shape));
   const char* p = bytes.data() + h.data_offset;
@@ -266,9 +266,10 @@ Tensor load_npy_f32(const std::string& path) {
   return t;
 }
 
-std::vector<int64_t> load_npy_i64(const std::string& path, std::vector<int64_t>* shape) {
-  const std::string bytes = read_file(path);
-  const NpyHeader h = read_npy(bytes, "load_npy_i64", path, {{"<i8", 8}, {"<i4", 4}});
+// load_npy_i64 and parse_npy_i64.
+std::vector<int64_t> parse_i64(std::string_view bytes, const char* where, const std::string& path,
+                               std::vector<int64_t>* shape) {
+  const NpyHeader h = read_npy(bytes, where, path, {{"<i8", 8}, {"<i4", 4}});
   std::vector<int64_t> out(h.numel);
   const char* p = bytes.data() + h.data_offset;
   if (h.descr == "<i8") {
@@ -280,6 +281,25 @@ std::vector<int64_t> load_npy_i64(const std::string& path, std::vector<int64_t>*
   }
   if (shape) *shape = h.shape;
   return out;
+}
+
+}  // namespace
+
+Tensor load_npy_f32(const std::string& path) {
+  return parse_f32(read_file(path), "load_npy_f32", path);
+}
+
+Tensor parse_npy_f32(std::string_view bytes, const std::string& name) {
+  return parse_f32(bytes, "parse_npy_f32", name);
+}
+
+std::vector<int64_t> load_npy_i64(const std::string& path, std::vector<int64_t>* shape) {
+  return parse_i64(read_file(path), "load_npy_i64", path, shape);
+}
+
+std::vector<int64_t> parse_npy_i64(std::string_view bytes, const std::string& name,
+                                   std::vector<int64_t>* shape) {
+  return parse_i64(bytes, "parse_npy_i64", name, shape);
 }
 
 }  // namespace gat::io

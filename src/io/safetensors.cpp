@@ -96,11 +96,6 @@ bool is_valid_utf8(const std::string& s) {
   }
 }
 
-template <typename... Args>
-[[noreturn]] void fail_load(const std::string& path, const Args&... args) {
-  throw IoError(detail::concat("load_safetensors: '", path, "': ", args...));
-}
-
 }  // namespace
 
 void save_safetensors(const std::string& path,
@@ -157,9 +152,14 @@ void save_safetensors(const std::string& path,
   write_file_atomic(path, out);
 }
 
-SafetensorsData load_safetensors(const std::string& path) {
-  const std::string bytes = read_file(path);
-  auto fail = [&path](const auto&... args) { fail_load(path, args...); };
+namespace {
+
+// The whole of load_safetensors and parse_safetensors; `where` (the public function's name) and
+// `path` start every message.
+SafetensorsData parse_bytes(std::string_view bytes, const char* where, const std::string& path) {
+  auto fail = [where, &path](const auto&... args) {
+    throw IoError(detail::concat(where, ": '", path, "': ", args...));
+  };
 
   if (bytes.size() < 8)
     fail("file is ", bytes.size(), " bytes, shorter than the 8-byte header length");
@@ -174,7 +174,7 @@ SafetensorsData load_safetensors(const std::string& path) {
   Json header;
   try {
     // json::parse starts its errors with this `what`: "header is not valid JSON: line 1, ...".
-    header = json::parse(std::string_view(bytes).substr(8, n), "header is not valid JSON");
+    header = json::parse(bytes.substr(8, n), "header is not valid JSON");
   } catch (const json::JsonError& e) {
     fail(e.what());
   }
@@ -282,6 +282,16 @@ SafetensorsData load_safetensors(const std::string& path) {
     out.tensors.emplace_back(e.name, std::move(t));
   }
   return out;
+}
+
+}  // namespace
+
+SafetensorsData parse_safetensors(std::string_view bytes, const std::string& name) {
+  return parse_bytes(bytes, "parse_safetensors", name);
+}
+
+SafetensorsData load_safetensors(const std::string& path) {
+  return parse_bytes(read_file(path), "load_safetensors", path);
 }
 
 }  // namespace gat::io

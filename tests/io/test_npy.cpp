@@ -219,6 +219,33 @@ TEST(Npy, ErrorsNameTheFileAndTheProblem) {
   expect_contains(what, "'<i8' or '<i4'");
 }
 
+TEST(Npy, ParseReadsBytesInMemoryAsLoadReadsTheFile) {
+  TempDir dir{"gat_test_npy"};
+  const std::string path = dir.file("a.npy");
+  Tensor t = Tensor::empty({2, 3});
+  for (int64_t i = 0; i < t.numel(); ++i)
+    t.data()[i] = 0.5f * static_cast<float>(i) - 1.0f;
+  io::save_npy(path, t);
+  const Tensor in_memory = io::parse_npy_f32(io::read_file(path), "in memory");
+  EXPECT_EQ(in_memory.shape(), t.shape());
+  EXPECT_EQ(bits(in_memory), bits(t));
+
+  const std::string edges = npy_file("{'descr': '<i4', 'fortran_order': False, 'shape': (2, 2), }",
+                                     raw_le<int32_t, uint32_t>({0, 1, 1, -7}));
+  std::vector<int64_t> shape;
+  EXPECT_EQ(io::parse_npy_i64(edges, "edges", &shape), (std::vector<int64_t>{0, 1, 1, -7}));
+  EXPECT_EQ(shape, (std::vector<int64_t>{2, 2}));
+
+  // The same problem, named after the function and the name given.
+  io::write_file_atomic(path, edges);
+  EXPECT_EQ(error_of<IoError>([&] { io::load_npy_f32(path); }),
+            "load_npy_f32: '" + path + "': unsupported dtype '<i4' (expected '<f4' or '<f8')");
+  EXPECT_EQ(error_of<IoError>([&] { io::parse_npy_f32(edges, "edges"); }),
+            "parse_npy_f32: 'edges': unsupported dtype '<i4' (expected '<f4' or '<f8')");
+  EXPECT_EQ(error_of<IoError>([&] { io::parse_npy_i64(edges.substr(0, 130), "edges", nullptr); }),
+            "parse_npy_i64: 'edges': truncated data: the shape needs 16 bytes, the file has 2");
+}
+
 TEST(Npy, SaveRejectsAnUndefinedTensor) {
   TempDir dir{"gat_test_npy"};
   EXPECT_THROW(io::save_npy(dir.file("u.npy"), Tensor()), InvalidArgument);

@@ -305,6 +305,33 @@ TEST(Safetensors, EveryValidationErrorNamesTheFileAndTheProblem) {
       {"tensor 'a'", "too large"});
 }
 
+TEST(Safetensors, ParseReadsBytesInMemoryAsLoadReadsTheFile) {
+  TempDir dir{"gat_test_safetensors"};
+  const std::string path = dir.file("m.safetensors");
+  io::save_safetensors(path, {{"w", ramp({2, 3}, 1.0f)}, {"b", ramp({3}, -2.0f)}},
+                       {{"format", "pt"}});
+  const std::string bytes = io::read_file(path);
+  const io::SafetensorsData from_file = io::load_safetensors(path);
+  const io::SafetensorsData in_memory = io::parse_safetensors(bytes, "in memory");
+  ASSERT_EQ(in_memory.tensors.size(), from_file.tensors.size());
+  for (size_t i = 0; i < from_file.tensors.size(); ++i) {
+    EXPECT_EQ(in_memory.tensors[i].first, from_file.tensors[i].first);
+    ASSERT_EQ(in_memory.tensors[i].second.shape(), from_file.tensors[i].second.shape());
+    EXPECT_EQ(bits(in_memory.tensors[i].second), bits(from_file.tensors[i].second));
+  }
+  EXPECT_EQ(in_memory.metadata, from_file.metadata);
+
+  // The same problem, named after the function and the name given.
+  const std::string bad = bytes.substr(0, bytes.size() - 4);
+  io::write_file_atomic(path, bad);
+  EXPECT_EQ(error_of<IoError>([&] { io::load_safetensors(path); }),
+            "load_safetensors: '" + path +
+                "': tensor 'b': data_offsets [24, 36] run past the end of the 32-byte data buffer");
+  EXPECT_EQ(error_of<IoError>([&] { io::parse_safetensors(bad, "in memory"); }),
+            "parse_safetensors: 'in memory': tensor 'b': data_offsets [24, 36] run past the end "
+            "of the 32-byte data buffer");
+}
+
 TEST(Safetensors, SaveRejectsBadNamesBeforeWriting) {
   TempDir dir{"gat_test_safetensors"};
   const std::string path = dir.file("never.safetensors");

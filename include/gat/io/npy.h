@@ -48,6 +48,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "gat/core/tensor.h"
@@ -63,5 +64,12 @@ Tensor load_npy_f32(const std::string& path);
 /// Reads a '<i8' or '<i4' C-order array of any shape, flattened in C order; stores its shape in
 /// *shape when shape is not null.
 std::vector<int64_t> load_npy_i64(const std::string& path, std::vector<int64_t>* shape);
+
+/// load_npy_f32 and load_npy_i64 for a file's bytes already in memory: the same checks and
+/// results, with `name` (a path, or what the bytes came from) in place of the path in messages,
+/// which start "parse_npy_f32: '<name>': " or "parse_npy_i64: '<name>': ".
+Tensor parse_npy_f32(std::string_view bytes, const std::string& name);
+std::vector<int64_t> parse_npy_i64(std::string_view bytes, const std::string& name,
+                                   std::vector<int64_t>* shape);
 
 }  // namespace gat::io

@@ -56,6 +56,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -78,5 +79,10 @@ void save_safetensors(const std::string& path,
 
 /// Reads and validates a whole safetensors file; see the overview for what is accepted.
 SafetensorsData load_safetensors(const std::string& path);
+
+/// The same checks and result for a file's bytes already in memory; `name` (a path, or what the
+/// bytes came from) stands for the path in the messages, which start "parse_safetensors: '<name>':
+/// ".
+SafetensorsData parse_safetensors(std::string_view bytes, const std::string& name);
 
 }  // namespace gat::io
