@@ -36,6 +36,12 @@ class KeyTable {
       tensors_[name] = std::move(t);
   }
   const std::map<std::string, Tensor>& tensors() const { return tensors_; }
+  size_t total_bytes() const {
+    size_t n = 0;
+    for (const auto& [name, t] : tensors_)
+      n += t.nbytes();
+    return n;
+  }
 
   // The tensor of parameter `name`: stored under its own name or, failing that, under one of
   // the older names the model's entry lists.
@@ -136,6 +142,12 @@ Checkpoint load_checkpoint(const std::string& path) {
       throw IoError(
           detail::concat(path, ": architecture '", arch, "' is not supported (", names, ")"));
     }
+    // Every parameter must come from a tensor of the file with its shape, so the model fits in
+    // the file's tensors (64 KiB spare for a model's own small buffers): a config that asks for
+    // more is refused before it is allocated.
+    memory::ScopedBudget budget(
+        keys.total_bytes() + (size_t{1} << 16),
+        path + ": gat.config describes a model larger than the file's tensors");
     ckpt.model = ckpt.entry->make(fields, *ckpt.generator);
   } catch (const IoError&) {
     throw;  // json::JsonError included: it names the file, the key and the problem

@@ -118,6 +118,32 @@ void free_counted(float* p, size_t count);
 size_t cached_bytes();
 /// Returns every cached buffer to the system.
 void release_cached();
+
+/// While alive, the buffers this thread allocates through alloc_counted() may hold at most
+/// `bytes` at once (net of what it frees meanwhile); an allocation beyond that throws
+/// gat::IoError "<what> (<n> bytes asked for, <left> of <bytes> left)". For readers that build
+/// objects whose size a file declares — load_checkpoint builds the model a config describes, and
+/// its parameters must fit in the file's tensors — so that a crafted file cannot make the reader
+/// allocate more than the file holds. Budgets nest (the innermost applies); not for use across
+/// threads.
+class ScopedBudget {
+ public:
+  ScopedBudget(size_t bytes, std::string what);
+  ~ScopedBudget();
+  ScopedBudget(const ScopedBudget&) = delete;
+  ScopedBudget& operator=(const ScopedBudget&) = delete;
+
+ private:
+  struct State {
+    bool active = false;
+    size_t limit = 0, left = 0;
+    std::string what;
+  };
+  State saved_;
+  friend float* alloc_counted(size_t count);
+  friend void free_counted(float* p, size_t count);
+  static State& current();
+};
 }  // namespace memory
 
 }  // namespace gat
