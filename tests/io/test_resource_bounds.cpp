@@ -74,8 +74,8 @@ TEST(ResourceBounds, SafetensorsDeclaringA2To40ElementTensor) {
   expect_refused_within_bound([&] { io::load_safetensors(path); }, "evil.safetensors");
 }
 
-// A checkpoint's gat.config that asks for a model far larger than its tensors (in_channels 2^28:
-// a 64 GiB first-layer matrix) is refused before the model is built.
+// A checkpoint's gat.config that asks for a model far larger than its tensors (in_channels 2^36:
+// a 16 TiB first-layer matrix, beyond any allocator) is refused before the model is built.
 TEST(ResourceBounds, CheckpointWhoseConfigAsksForMoreThanItsTensors) {
   testing::TempDir dir{"gat_test_bounds_ckpt"};
   Generator gen(0);
@@ -84,7 +84,7 @@ TEST(ResourceBounds, CheckpointWhoseConfigAsksForMoreThanItsTensors) {
   save_checkpoint(good, model);
   io::SafetensorsData d = io::load_safetensors(good);
   std::string& config = d.metadata.at("gat.config");
-  config.replace(config.find("\"in_channels\":12"), 16, "\"in_channels\":268435456");
+  config.replace(config.find("\"in_channels\":12"), 16, "\"in_channels\":68719476736");
   const std::string evil = dir.file("evil.safetensors");
   io::save_safetensors(evil, d.tensors, d.metadata);
   expect_refused_within_bound(
