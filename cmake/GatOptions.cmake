@@ -27,3 +27,24 @@ if(GAT_SANITIZE_UNDEFINED)
   target_compile_options(gat_options INTERFACE -fsanitize=undefined -fno-sanitize-recover=all)
   target_link_options(gat_options INTERFACE -fsanitize=undefined)
 endif()
+# libFuzzer harnesses (fuzz/, scripts/fuzz.sh): every library gets coverage instrumentation for
+# libFuzzer plus AddressSanitizer and UndefinedBehaviorSanitizer, so that a bug anywhere under a
+# reader is reported at the faulty line, not only where a harness notices it. UB aborts instead of
+# printing and going on, so that libFuzzer sees it as a crash and keeps the input. The harness
+# executables add -fsanitize=fuzzer (libFuzzer's main) themselves (fuzz/CMakeLists.txt).
+if(GAT_BUILD_FUZZERS)
+  if(NOT CMAKE_CXX_COMPILER_ID MATCHES "Clang")
+    message(FATAL_ERROR
+      "GAT_BUILD_FUZZERS needs clang (libFuzzer is part of clang), but the C++ compiler is "
+      "${CMAKE_CXX_COMPILER_ID} (${CMAKE_CXX_COMPILER}). Configure a fresh build directory with "
+      "CC=clang-14 CXX=clang++-14 cmake -S . -B build-fuzz -DGAT_BUILD_FUZZERS=ON, or run "
+      "scripts/fuzz.sh (Debian: apt-get install clang-14 libclang-rt-14-dev libomp-14-dev).")
+  endif()
+  target_compile_options(gat_options INTERFACE -fsanitize=fuzzer-no-link,address,undefined
+                         -fno-sanitize-recover=all -fno-omit-frame-pointer)
+  target_link_options(gat_options INTERFACE -fsanitize=address,undefined)
+  # Some sources turn off GCC-only warnings (src/CMakeLists.txt: -Wno-maybe-uninitialized),
+  # whose names clang does not know; and the sanitizers' checks keep the kernels' `omp simd`
+  # loops from being vectorised, which clang reports on each loop. Neither matters here.
+  target_compile_options(gat_options INTERFACE -Wno-unknown-warning-option -Wno-pass-failed)
+endif()
