@@ -363,7 +363,7 @@ void backward_impl(const Graph& graph, const GatAttentionArgs& args, const float
             const float m = mask.factor(edge, h);
             // dα = dα' · m / (1 − p); a dropped edge needs no dot product.
             const float da = m != 0.0f ? m * dot_fixed(g_i + h * ch(), x_j + h * ch(), ch) : 0.0f;
-            a_row[k * heads + h] = leaky_relu(z, slope) - lse_i[h];
+            a_row[k * heads + h] = kernels::score_minus(leaky_relu(z, slope), lse_i[h]);
             da_row[k * heads + h] = da;
             lg_row[k * heads + h] = leaky_relu_grad(z, slope);
           }
@@ -448,7 +448,7 @@ void backward_impl(const Graph& graph, const GatAttentionArgs& args, const float
           for (int64_t h = 0; h < heads; ++h) {
             const float z = ss_j[h] + sd_i[h] + (es ? es[h] : 0.0f);
             const float m = mask.factor(edge, h);
-            a_e[h] = leaky_relu(z, slope) - lse_i[h];
+            a_e[h] = kernels::score_minus(leaky_relu(z, slope), lse_i[h]);
             lg_e[h] = leaky_relu_grad(z, slope);
             da_e[h] = m != 0.0f ? m * dot_fixed(g_i + h * ch(), x_j + h * ch(), ch) : 0.0f;
           }
@@ -525,9 +525,8 @@ void gat_attention_backward(const Graph& graph, const GatAttentionArgs& args, co
     Tensor node_buf = Tensor::empty({n, kernels::kHeads8NodeFloats});
     Tensor edge_buf = Tensor::empty({graph.num_edges(), kernels::kHeads8EdgeFloats});
     kernels::gat_attention_backward_heads8(graph, args, x, att_src, att_dst, edge_score, s_src,
-                                           s_dst, lse, out, bias, grad_out, grad_x,
-                                           grad_edge_score, ds_dst, ds_src_ptr, node_buf.data(),
-                                           edge_buf.data());
+                                           s_dst, lse, out, bias, grad_out, grad_x, grad_edge_score,
+                                           ds_dst, ds_src_ptr, node_buf.data(), edge_buf.data());
   } else
     switch (channels) {
       case 8:

@@ -133,7 +133,7 @@ void gat_attention_backward_single_head(const Graph& graph, const GatAttentionAr
           }
           const int64_t j = src[k];
           const float z = s_src[j] + sd + (edge_score ? edge_score[eid[k]] : 0.0f);
-          a_row[k] = leaky_relu(z, slope) - lse_i;
+          a_row[k] = score_minus(leaky_relu(z, slope), lse_i);
           lg_row[k] = leaky_relu_grad(z, slope);
           da_row[k] = dot(g_i, x + j * width, width);
         }
@@ -195,7 +195,7 @@ void gat_attention_backward_single_head(const Graph& graph, const GatAttentionAr
           __builtin_prefetch(mean_da + next);
         }
         const float z = ss + s_dst[i] + (edge_score ? edge_score[edge] : 0.0f);
-        const float a = exp_approx(leaky_relu(z, slope) - lse[i]);
+        const float a = exp_approx(score_minus(leaky_relu(z, slope), lse[i]));
         const float m = mask.factor(edge, 0);
         const float da = m * dot(g_i, x_j, width);
         acc += a * (da - mean_da[i]) * leaky_relu_grad(z, slope);

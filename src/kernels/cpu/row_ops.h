@@ -57,6 +57,25 @@ inline float leaky_relu_grad(float z, float slope) {
   return z > 0.0f ? 1.0f : slope;
 }
 
+// e − lse for a score e = LeakyReLU(z) that a backward pass recomputes: it must be the float the
+// forward pass stored, rounded. Left to itself GCC fuses z · slope − lse into one FMA
+// (-ffp-contract=fast is its default for C++), whose unrounded product differs from the stored
+// score by up to half an ulp of e: nothing at ordinary scores, but about 1e22 at |e| ≈ 1e30, where
+// exp(e − lse) then gives 0 or overflows instead of α. The empty asm makes e opaque to the
+// optimiser, so the product is rounded first; it emits no instruction. For scalar loops only (an
+// asm statement keeps a loop from being vectorised).
+inline float score_minus(float e, float lse) {
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+  __asm__("" : "+x"(e));
+#elif defined(__GNUC__) && defined(__aarch64__)
+  __asm__("" : "+w"(e));
+#else
+  volatile float rounded = e;
+  e = rounded;
+#endif
+  return e - lse;
+}
+
 // ⟨a, b⟩ over n contiguous floats. GCC implements an `omp simd` reduction through a stack
 // array summed lane by lane, which costs more than it saves for short rows (measured: the GAT
 // backward pass ran 1.5× slower with it at C = 8 and 1.8× faster at C = 64), so short rows take
