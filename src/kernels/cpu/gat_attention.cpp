@@ -266,10 +266,10 @@ void forward_impl(const Graph& graph, const GatAttentionArgs& args, const float*
           const float* x_j = x + static_cast<int64_t>(in_src[begin + k]) * width;
           if (begin + k + kPrefetchDistance < num_slots)
             prefetch_row(x + in_src[begin + k + kPrefetchDistance] * width, width);
-          for (int64_t h = 0; h < heads; ++h) {
-            const float a = score[k * heads + h];
-            if (a != 0.0f) axpy_fixed(out_i + h * ch(), a, x_j + h * ch(), ch);
-          }
+          // Every edge is summed, those whose α' is 0 too: 0 · x[j] is NaN for a non-finite
+          // x[j], as in PyG's message α' · x_j (gat/nn/gat_conv.h, "Non-finite inputs").
+          for (int64_t h = 0; h < heads; ++h)
+            axpy_fixed(out_i + h * ch(), score[k * heads + h], x_j + h * ch(), ch);
         }
         if (bias) kernels::write_row_plus_bias(out_i, out_i, bias, width);
       }
@@ -361,8 +361,9 @@ void backward_impl(const Graph& graph, const GatAttentionArgs& args, const float
           for (int64_t h = 0; h < heads; ++h) {
             const float z = ss_j[h] + sd_i[h] + (es ? es[h] : 0.0f);
             const float m = mask.factor(edge, h);
-            // dα = dα' · m / (1 − p); a dropped edge needs no dot product.
-            const float da = m != 0.0f ? m * dot_fixed(g_i + h * ch(), x_j + h * ch(), ch) : 0.0f;
+            // dα = dα' · m / (1 − p), for a dropped edge too: dα' · 0 is NaN for a non-finite
+            // x[j], as in PyTorch's dropout backward.
+            const float da = m * dot_fixed(g_i + h * ch(), x_j + h * ch(), ch);
             a_row[k * heads + h] = kernels::score_minus(leaky_relu(z, slope), lse_i[h]);
             da_row[k * heads + h] = da;
             lg_row[k * heads + h] = leaky_relu_grad(z, slope);
@@ -450,7 +451,7 @@ void backward_impl(const Graph& graph, const GatAttentionArgs& args, const float
             const float m = mask.factor(edge, h);
             a_e[h] = kernels::score_minus(leaky_relu(z, slope), lse_i[h]);
             lg_e[h] = leaky_relu_grad(z, slope);
-            da_e[h] = m != 0.0f ? m * dot_fixed(g_i + h * ch(), x_j + h * ch(), ch) : 0.0f;
+            da_e[h] = m * dot_fixed(g_i + h * ch(), x_j + h * ch(), ch);
           }
 #pragma omp simd
           for (int64_t h = 0; h < heads; ++h)
@@ -458,7 +459,7 @@ void backward_impl(const Graph& graph, const GatAttentionArgs& args, const float
           for (int64_t h = 0; h < heads; ++h) {
             acc[h] += a_e[h] * (da_e[h] - mean_da[i * heads + h]) * lg_e[h];
             const float m = mask.factor(edge, h);
-            if (dx_j && m != 0.0f) axpy_fixed(dx_j + h * ch(), a_e[h] * m, g_i + h * ch(), ch);
+            if (dx_j) axpy_fixed(dx_j + h * ch(), a_e[h] * m, g_i + h * ch(), ch);
           }
         }
         for (int64_t h = 0; h < heads; ++h) {

@@ -356,7 +356,9 @@ void gatv2_attention_forward(const Graph& graph, const Gatv2AttentionArgs& args,
         for (int64_t h = 0; h < heads; ++h) {
           const float a = score[k * heads + h] * row_sum[h] * mask.factor(edge, h);
           if (alpha) alpha[edge * heads + h] = a;
-          if (a != 0.0f) axpy(out_i + h * channels, a, xl_j + h * channels, channels);
+          // Summed when α' is 0 too: 0 · xl[j] is NaN for a non-finite xl[j], as in PyG's message
+          // α' · x_j (gat/nn/gatv2_conv.h, "Non-finite inputs").
+          axpy(out_i + h * channels, a, xl_j + h * channels, channels);
         }
       }
     }
@@ -435,8 +437,9 @@ void gatv2_attention_backward(const Graph& graph, const Gatv2AttentionArgs& args
               const float e = edge_score(att + o, xl_j + o, t_ij + o, channels, slope);
               const float a = std::exp(e - lse[i * heads + h]);
               const float m = mask.factor(edge, h);
-              // dα = dα' · m / (1 − p); a dropped edge needs no dot product.
-              const float da = m != 0.0f ? m * dot(g_i + o, xl_j + o, channels) : 0.0f;
+              // dα = dα' · m / (1 − p), for a dropped edge too: dα' · 0 is NaN for a non-finite
+              // xl[j], as in PyTorch's dropout backward.
+              const float da = m * dot(g_i + o, xl_j + o, channels);
               a_row[k * heads + h] = a;
               da_row[k * heads + h] = da;
               acc[h] += a * da;
@@ -531,7 +534,7 @@ void gatv2_attention_backward(const Graph& graph, const Gatv2AttentionArgs& args
             const float e = edge_score(att + o, xl_j + o, t_ij + o, channels, slope);
             const float a = std::exp(e - lse[i * heads + h]);
             const float m = mask.factor(edge, h);
-            const float da = m != 0.0f ? m * dot(g_i + o, xl_j + o, channels) : 0.0f;
+            const float da = m * dot(g_i + o, xl_j + o, channels);
             const float de = a * (da - mean_da[i * heads + h]);
             const float am = a * m;
             for (int64_t c = 0; c < channels; ++c) {
