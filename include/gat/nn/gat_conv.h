@@ -24,6 +24,28 @@
 //
 // Shapes: x [N, F_in], graph with N nodes → [N, H·C] (concat) or [N, C].
 //
+// Edge cases, as in PyG (tests/nn/test_numerical_edge_cases.cpp):
+//  * Scores of any finite size are safe: the softmax subtracts each row's max, forward and
+//    backward. Backward recomputes α = exp(e − lse) from the saved float lse, so α there is off
+//    by about half an ulp of the row's largest score (2e-6 relative at 50): several scores tied
+//    at ±1e30 each get α = 1 in backward, as lse cannot hold log(deg) next to 1e30 (finite
+//    gradients, not exact ones).
+//  * All-equal scores give α = 1/deg exactly (before attention dropout).
+//  * A node without incoming edges (add_self_loops = false) gets the bias: PyG sums no
+//    messages. A graph without nodes gives [0, H·C].
+//  * in_channels, out_channels and heads must be positive (gat::InvalidArgument naming the
+//    option): PyG fails on zero heads or channels, and its in_channels ≤ 0 means a lazily sized
+//    layer, which gat.cpp does not have.
+//
+// Non-finite inputs: x is not checked (PyG does not check it either, and a check would cost a
+// pass per call). NaN and ±Inf propagate as in PyG, along the edges: a non-finite x[j] enters the
+// score of each edge j → i, so the softmax makes row i non-finite, and α'_ij x[j] is summed even
+// where attention dropout zeroed α' or exp underflowed to 0 (NaN · 0 = NaN, as PyTorch's dropout
+// gives); it reaches j's own row through its self-loop, and no row it has no edge to. Gradients
+// follow the same rule. Which non-finite value (NaN or ±Inf) an entry gets is not specified.
+// Edge features are checked instead: a NaN or ±Inf in edge_attr is gat::InvalidArgument naming
+// the entry.
+//
 // Example (compiled in tests/nn/test_gat_conv.cpp):
 //
 //   gat::Generator gen(0);
@@ -51,7 +73,7 @@ struct GATConvOptions {
   float dropout = 0.0f;
   bool add_self_loops = true;
   bool bias = true;
-  int64_t edge_dim = 0;      // D > 0: edge features [E, D] enter the score (0: none)
+  int64_t edge_dim = 0;          // D > 0: edge features [E, D] enter the score (0: none)
   SelfLoopFill fill_value = {};  // the self-loops' edge features (default "mean")
 };
 

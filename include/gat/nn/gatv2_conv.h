@@ -25,6 +25,20 @@
 //
 // Shapes: x [N, F_in], graph with N nodes → [N, H·C] (concat) or [N, C].
 //
+// Edge cases, as in PyG (tests/nn/test_numerical_edge_cases.cpp): as GATConv's (gat_conv.h):
+// scores of any finite size are safe (the row max is subtracted; backward's α from the float
+// lse is off by about half an ulp of the row's largest score); all-equal scores give α = 1/deg
+// exactly; a node without incoming edges gets the bias; a graph without nodes gives [0, H·C];
+// in_channels, out_channels and heads must be positive (gat::InvalidArgument naming the option).
+//
+// Non-finite inputs: x is not checked, as in PyG. NaN and ±Inf propagate as in PyG, along the
+// edges: a non-finite x[j] reaches x_l[j], hence the score of each edge j → i and so row i
+// through the softmax, and α'_ij x_l[j] is summed even where attention dropout zeroed α' or exp
+// underflowed to 0 (NaN · 0 = NaN, as PyTorch's dropout gives); through x_r[j] it reaches j's
+// own row; no row it has no edge to. Gradients follow the same rule. Which non-finite value (NaN
+// or ±Inf) an entry gets is not specified. Edge features are checked instead: a NaN or ±Inf in
+// edge_attr is gat::InvalidArgument naming the entry.
+//
 // Example (compiled in tests/nn/test_gatv2_conv.cpp):
 //
 //   gat::Generator gen(0);
@@ -54,7 +68,7 @@ struct GATv2ConvOptions {
   bool add_self_loops = true;
   bool bias = true;
   bool share_weights = false;
-  int64_t edge_dim = 0;      // D > 0: edge features [E, D] enter the score (0: none)
+  int64_t edge_dim = 0;          // D > 0: edge features [E, D] enter the score (0: none)
   SelfLoopFill fill_value = {};  // the self-loops' edge features (default "mean")
 };
 
