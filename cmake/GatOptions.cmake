@@ -40,8 +40,11 @@ if(GAT_BUILD_FUZZERS)
       "CC=clang-14 CXX=clang++-14 cmake -S . -B build-fuzz -DGAT_BUILD_FUZZERS=ON, or run "
       "scripts/fuzz.sh (Debian: apt-get install clang-14 libclang-rt-14-dev libomp-14-dev).")
   endif()
+  # assert() stays on whatever the build type (nlohmann-json checks its invariants with it), and
+  # libstdc++ checks bounds in operator[], front(), back() ... (_GLIBCXX_ASSERTIONS).
   target_compile_options(gat_options INTERFACE -fsanitize=fuzzer-no-link,address,undefined
-                         -fno-sanitize-recover=all -fno-omit-frame-pointer)
+                         -fno-sanitize-recover=all -fno-omit-frame-pointer
+                         -UNDEBUG -D_GLIBCXX_ASSERTIONS)
   target_link_options(gat_options INTERFACE -fsanitize=address,undefined)
   # Some sources turn off GCC-only warnings (src/CMakeLists.txt: -Wno-maybe-uninitialized),
   # whose names clang does not know; and the sanitizers' checks keep the kernels' `omp simd`

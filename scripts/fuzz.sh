@@ -107,9 +107,12 @@ run_one() {
   local flags=(-max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -detect_leaks=1
                -print_final_stats=1 -artifact_prefix="$findings/")
   [[ -n "${dict[$h]:-}" ]] && flags+=(-dict="$root/fuzz/${dict[$h]}")
-  local rc=0
-  UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1}" "$build/fuzz/$h" "${flags[@]}" "$build/corpus/$h" > "$log" 2>&1 || rc=$?
+  local rc=0 t0
+  t0=$(date +%s)
+  UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1}" \
+    "$build/fuzz/$h" "${flags[@]}" "$build/corpus/$h" > "$log" 2>&1 || rc=$?
   echo "$rc" > "$build/logs/$h.rc"
+  echo $(( $(date +%s) - t0 )) > "$build/logs/$h.seconds"
   echo "   $h finished (exit status $rc)"
 }
 
@@ -133,7 +136,7 @@ for h in "${harnesses[@]}"; do
   rc="$(cat "$build/logs/$h.rc")"
   execs="$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)"
   rate="$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)"
-  took="$(sed -n 's/^Done [0-9]* runs in \([0-9]*\) second.*/\1/p' "$log" | tail -1)"
+  took="$(cat "$build/logs/$h.seconds")"
   last="$(grep -E '^#[0-9]+' "$log" | tail -1 || true)"
   cov="$(sed -n 's/.* cov: \([0-9]*\).*/\1/p' <<< "$last")"
   ft="$(sed -n 's/.* ft: \([0-9]*\).*/\1/p' <<< "$last")"
