@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <vector>
 
 namespace gat::kernels {
@@ -74,7 +75,9 @@ TEST(RowOps, Exp16MatchesExp8AndTheHalvesRoundTrip) {
   for (size_t i = 0; i < xs.size(); i += 16) {
     const V8 a = load8(xs.data() + i), b = load8(xs.data() + i + 8);
     const V16 v = cat16(a, b);
-    ASSERT_TRUE(std::equal(xs.begin() + i, xs.begin() + i + 16, &v[0]));
+    float lanes[16];
+    std::memcpy(lanes, &v, sizeof lanes);  // clang allows no address of a vector element
+    ASSERT_TRUE(std::equal(xs.begin() + i, xs.begin() + i + 16, lanes));
     const V8 lo = low8(v), hi = high8(v);
     for (int l = 0; l < 8; ++l) {
       ASSERT_EQ(lo[l], a[l]);
