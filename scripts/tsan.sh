@@ -4,18 +4,13 @@
 # layer with 4 threads. GCC's libgomp is not instrumented, so with it TSan reports every barrier
 # as a race; libomp's archer tool (OMP_TOOL_LIBRARIES) tells TSan about its barriers and
 # reductions, and tests/sanitizers/tsan.supp ignores the runtime's own allocations (see there).
-# Needs clang-14, libclang-rt-14-dev and libomp-14-dev (Debian); about 15 minutes on 2 cores.
+# Installs what it needs (scripts/install-deps.sh --clang); about 15 minutes on 2 cores.
 # Exits non-zero on any report or failed test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 JOBS=${GAT_JOBS:-$(nproc)}
 ARCHER=/usr/lib/llvm-14/lib/libarcher.so
-for need in clang++-14 "$ARCHER"; do
-  if ! command -v "$need" >/dev/null && [ ! -e "$need" ]; then
-    echo "tsan.sh: $need not found: apt-get install clang-14 libclang-rt-14-dev libomp-14-dev" >&2
-    exit 2
-  fi
-done
+bash scripts/install-deps.sh --clang
 CC=clang-14 CXX=clang++-14 cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   "-DCMAKE_CXX_FLAGS=-fsanitize=thread -Wno-unknown-warning-option" \
   -DCMAKE_EXE_LINKER_FLAGS=-fsanitize=thread \
