@@ -30,10 +30,9 @@
 # GAT_FUZZ_BUILD_JOBS (parallel compile jobs, default 2), GAT_FUZZ_BUILD_DIR (default
 # <repository>/build-fuzz).
 #
-# Needs (installs nothing): clang-14 and libclang-rt-14-dev (libFuzzer and the sanitizer
-# runtimes), libomp-14-dev (OpenMP for clang), python3, cmake, and the project's own
-# dependencies (scripts/install-deps.sh). On Debian:
-#   apt-get install clang-14 libclang-rt-14-dev libomp-14-dev
+# Installs what it needs first with `scripts/install-deps.sh --clang`: the project's own
+# dependencies plus clang-14 and libclang-rt-14-dev (libFuzzer and the sanitizer runtimes) and
+# libomp-14-dev (OpenMP for clang); python3 writes the seeds.
 # Exit status: 0 when every harness ran its time without a finding, 1 when one found something,
 # 2 when the tools are missing or the build fails.
 set -euo pipefail
@@ -67,6 +66,7 @@ declare -A dict=(
   [fuzz_checkpoint_config]=json.dict
 )
 
+bash "$(dirname "$0")/install-deps.sh" --clang || exit 2
 for tool in clang-14 clang++-14; do
   if ! command -v "$tool" > /dev/null; then
     echo "fuzz.sh: $tool not found; libFuzzer comes with clang. On Debian:" >&2
