@@ -87,18 +87,14 @@ class KeyTable {
 // The configuration of a plain state_dict: the first registered model that recognises it.
 Json infer_config(const std::string& path, const KeyTable& keys) {
   std::string inferable;
-  const ModelRegistry& registry = ModelRegistry::global();
-  for (ModelKind kind : {ModelKind::kNode, ModelKind::kGraph}) {
-    for (const std::string& name : registry.names(kind)) {
-      const ModelEntry& e = registry.at(name);
-      if (!e.infer) continue;
-      if (std::optional<Json> fields = e.infer(keys.tensors())) {
-        Json c = {{"arch", e.name}};
-        c.update(*fields);
-        return c;
-      }
-      inferable += (inferable.empty() ? "" : ", ") + e.name;
+  for (const ModelEntry* e : ModelRegistry::global().entries()) {
+    if (!e->infer) continue;
+    if (std::optional<Json> fields = e->infer(keys.tensors())) {
+      Json c = {{"arch", e->name}};
+      c.update(*fields);
+      return c;
     }
+    inferable += (inferable.empty() ? "" : ", ") + e->name;
   }
   throw IoError(detail::concat(path,
                                ": no gat.config metadata, and the tensors' names and shapes "
@@ -134,14 +130,9 @@ Checkpoint load_checkpoint(const std::string& path) {
     const json::Fields fields(ckpt.config, where);
     const std::string arch = fields.string("arch");
     ckpt.entry = ModelRegistry::global().find(arch);
-    if (!ckpt.entry) {
-      std::string names;
-      for (ModelKind kind : {ModelKind::kNode, ModelKind::kGraph})
-        for (const std::string& n : ModelRegistry::global().names(kind))
-          names += (names.empty() ? "" : ", ") + n;
-      throw IoError(
-          detail::concat(path, ": architecture '", arch, "' is not supported (", names, ")"));
-    }
+    if (!ckpt.entry)
+      throw IoError(detail::concat(path, ": architecture '", arch, "' is not supported (",
+                                   ModelRegistry::global().name_list(), ")"));
     // Every parameter must come from a tensor of the file with its shape, so the model fits in
     // the file's tensors (64 KiB spare for a model's own small buffers): a config that asks for
     // more is refused before it is allocated.

@@ -206,10 +206,22 @@ const ModelEntry* ModelRegistry::find(const Module& model) const {
 
 const ModelEntry& ModelRegistry::at(std::string_view name) const {
   if (const ModelEntry* e = find(name)) return *e;
+  throw InvalidArgument(
+      detail::concat("unknown model '", name, "' (registered: ", name_list(), ")"));
+}
+
+std::vector<const ModelEntry*> ModelRegistry::entries() const {
+  std::vector<const ModelEntry*> out;
+  for (const auto& e : entries_)
+    out.push_back(e.get());
+  return out;
+}
+
+std::string ModelRegistry::name_list() const {
   std::string list;
   for (const auto& e : entries_)
     list += (list.empty() ? "" : ", ") + e->name;
-  throw InvalidArgument(detail::concat("unknown model '", name, "' (registered: ", list, ")"));
+  return list;
 }
 
 std::vector<std::string> ModelRegistry::names(ModelKind kind) const {
@@ -232,13 +244,9 @@ std::unique_ptr<Module> make_model(const Json& config, Generator& gen, const std
   const json::Fields fields(config, where);
   const std::string arch = fields.string("arch");
   const ModelEntry* e = ModelRegistry::global().find(arch);
-  if (!e) {
-    try {
-      ModelRegistry::global().at(arch);
-    } catch (const InvalidArgument& err) {
-      throw InvalidArgument(detail::concat(where, ": ", err.what()));
-    }
-  }
+  if (!e)
+    throw InvalidArgument(detail::concat(where, ": unknown model '", arch, "' (registered: ",
+                                         ModelRegistry::global().name_list(), ")"));
   try {
     return e->make(fields, gen);
   } catch (const json::JsonError&) {

@@ -105,6 +105,15 @@ ConfigField<Options> config_field(std::string key, T Options::*member, bool requ
   return {.key = key, .get = get, .set = set};
 }
 
+/// The config fields of `o`, as `fields` describe them.
+template <typename Options>
+Json fields_json(const Options& o, const std::vector<ConfigField<Options>>& fields) {
+  Json j = Json::object();
+  for (const ConfigField<Options>& f : fields)
+    j[f.key] = f.get(o);
+  return j;
+}
+
 /// An entry for a Model constructed as Model(const Options&, Generator&) whose options() returns
 /// its Options: name, summary, kind, type, defaults, make and config come from the fields;
 /// published, aliases and infer are the caller's to set.
@@ -155,6 +164,10 @@ class ModelRegistry {
   const ModelEntry& at(std::string_view name) const;
   /// The names of the models of one kind, in registration order.
   std::vector<std::string> names(ModelKind kind) const;
+  /// Every entry, in registration order.
+  std::vector<const ModelEntry*> entries() const;
+  /// Every name, comma-separated: "GAT, GATv2, GCN, MLP, GraphClassifier" (for messages).
+  std::string name_list() const;
 
  private:
   std::vector<std::unique_ptr<ModelEntry>> entries_;
